@@ -1,0 +1,98 @@
+//! Library half of the xtask, so its rules are unit-tested by `cargo test`.
+
+pub mod convert;
+pub mod normalize;
+pub mod surface;
+
+use anyhow::{Context, Result, bail};
+use serde_json::Value;
+
+/// Reads a spec from a file path or an http(s) URL.
+pub fn load(source: &str) -> Result<String> {
+    if source.starts_with("http://") || source.starts_with("https://") {
+        let response = reqwest::blocking::Client::builder()
+            .timeout(std::time::Duration::from_secs(30))
+            .build()?
+            .get(source)
+            .send()
+            .with_context(|| format!("cannot reach {source}"))?;
+        let status = response.status();
+        if !status.is_success() {
+            bail!("{source} answered {status}; a running server serves its spec at /openapi.json");
+        }
+        response
+            .text()
+            .with_context(|| format!("cannot read the body of {source}"))
+    } else {
+        std::fs::read_to_string(source).with_context(|| format!("cannot read {source}"))
+    }
+}
+
+/// Parses, converts to 3.0.3 and normalises a spec. Returns the document and
+/// the converter's warnings.
+pub fn process(text: &str, origin: &str) -> Result<(Value, Vec<String>)> {
+    let mut doc: Value = serde_json::from_str(text).map_err(|e| {
+        anyhow::anyhow!(
+            "{origin} is not valid JSON (line {}, column {}): {e}; only JSON specs are supported",
+            e.line(),
+            e.column()
+        )
+    })?;
+    let warnings =
+        convert::to_openapi_30(&mut doc).with_context(|| format!("cannot convert {origin}"))?;
+    normalize::normalize(&mut doc);
+    Ok((doc, warnings))
+}
+
+/// The text written to `openapi.json`: pretty, sorted keys, trailing newline.
+pub fn render(doc: &Value) -> String {
+    let mut text = serde_json::to_string_pretty(doc).expect("a JSON value always serialises");
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_json_is_a_clear_error() {
+        let err = process("{ nope", "spec.json").unwrap_err().to_string();
+        assert!(
+            err.contains("spec.json is not valid JSON (line 1, column 3)"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn missing_file_is_a_clear_error() {
+        let err = load("/nonexistent/openapi.json").unwrap_err();
+        assert!(
+            format!("{err:#}").contains("cannot read /nonexistent/openapi.json"),
+            "{err:#}"
+        );
+    }
+
+    #[test]
+    fn unreachable_url_is_a_clear_error() {
+        // Port 9 (discard) on loopback: nothing listens, the connect fails at once.
+        let err = load("http://127.0.0.1:9/openapi.json").unwrap_err();
+        assert!(
+            format!("{err:#}").contains("cannot reach http://127.0.0.1:9/openapi.json"),
+            "{err:#}"
+        );
+    }
+
+    #[test]
+    fn committed_openapi_json_is_normalised() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi.json");
+        let text = std::fs::read_to_string(path).unwrap();
+        let (doc, warnings) = process(&text, "openapi.json").unwrap();
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(
+            render(&doc),
+            text,
+            "normalising openapi.json again must change nothing"
+        );
+    }
+}

@@ -1,0 +1,156 @@
+//! `cargo xtask`: maintainer tasks.
+//!
+//! ```text
+//! cargo xtask regen [--from FILE|URL] [--check]
+//! cargo xtask diff OLD NEW
+//! ```
+
+use std::{
+    path::{Path, PathBuf},
+    process::{Command, ExitCode},
+    time::Instant,
+};
+
+use anyhow::{Context, Result, bail};
+use serde_json::Value;
+use xtask::{load, process, render, surface::Surface};
+
+const USAGE: &str = "\
+usage:
+  cargo xtask regen [--from FILE|URL] [--check]
+      Load the server's spec (default: the committed openapi.json), convert it
+      to OpenAPI 3.0.3, normalise it, write openapi.json and refresh the insta
+      snapshots. --check changes nothing and fails when anything is stale.
+  cargo xtask diff OLD NEW
+      Print the API-surface difference between two specs (files or URLs).";
+
+fn main() -> ExitCode {
+    match run(std::env::args().skip(1).collect()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: Vec<String>) -> Result<()> {
+    let mut args = args.into_iter();
+    match args.next().as_deref() {
+        Some("regen") => {
+            let mut from = None;
+            let mut check = false;
+            while let Some(arg) = args.next() {
+                match arg.as_str() {
+                    "--from" => from = Some(args.next().context("--from needs a FILE or URL")?),
+                    "--check" => check = true,
+                    other => bail!("unknown argument `{other}`\n{USAGE}"),
+                }
+            }
+            regen(from.as_deref(), check)
+        }
+        Some("diff") => {
+            let (Some(old), Some(new), None) = (args.next(), args.next(), args.next()) else {
+                bail!("diff takes two specs\n{USAGE}");
+            };
+            let old = Surface::of(&processed(&old)?);
+            let new = Surface::of(&processed(&new)?);
+            print_changes(&xtask::surface::diff(&old, &new));
+            Ok(())
+        }
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => bail!("unknown task `{other}`\n{USAGE}"),
+        None => bail!("no task given\n{USAGE}"),
+    }
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
+}
+
+fn processed(source: &str) -> Result<Value> {
+    let (doc, warnings) = process(&load(source)?, source)?;
+    for warning in warnings {
+        eprintln!("warning: {source}: {warning}");
+    }
+    Ok(doc)
+}
+
+fn print_changes(lines: &[String]) {
+    if lines.is_empty() {
+        println!("API surface: no change");
+    }
+    for line in lines {
+        println!("{line}");
+    }
+}
+
+fn regen(from: Option<&str>, check: bool) -> Result<()> {
+    let started = Instant::now();
+    let target = root().join("openapi.json");
+    let committed = std::fs::read_to_string(&target).unwrap_or_default();
+    let source = from.map_or_else(|| target.display().to_string(), str::to_owned);
+    let doc = processed(&source)?;
+    let text = render(&doc);
+
+    let before: Value = serde_json::from_str(&committed).unwrap_or(Value::Null);
+    print_changes(&xtask::surface::diff(
+        &Surface::of(&before),
+        &Surface::of(&doc),
+    ));
+
+    let again = match from {
+        Some(from) => format!("cargo xtask regen --from {from}"),
+        None => "cargo xtask regen".to_owned(),
+    };
+    if check {
+        if text != committed {
+            bail!("openapi.json is out of date: run `{again}`");
+        }
+        run_snapshots(false).map_err(|e| anyhow::anyhow!("{e}: run `{again}`"))?;
+        println!(
+            "openapi.json and snapshots are up to date ({:.1?})",
+            started.elapsed()
+        );
+        return Ok(());
+    }
+    if text != committed {
+        std::fs::write(&target, &text)
+            .with_context(|| format!("cannot write {}", target.display()))?;
+        println!("wrote {}", target.display());
+    }
+    run_snapshots(true)?;
+    println!("regenerated in {:.1?}", started.elapsed());
+    Ok(())
+}
+
+/// Runs the snapshot tests: accepting new snapshots, or failing on a stale one.
+fn run_snapshots(accept: bool) -> Result<()> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut command = Command::new(cargo);
+    command
+        .current_dir(root())
+        .args([
+            "test",
+            "--quiet",
+            "--package",
+            "xtask",
+            "--test",
+            "snapshots",
+        ])
+        .env("INSTA_UPDATE", if accept { "always" } else { "no" });
+    if accept {
+        command.env("INSTA_FORCE_PASS", "1");
+    }
+    let status = command.status().context("cannot run cargo test")?;
+    if !status.success() {
+        bail!("the API-surface or generated-code snapshot is stale");
+    }
+    Ok(())
+}

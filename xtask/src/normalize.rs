@@ -1,0 +1,515 @@
+//! Normalisation of the (3.0) document for this SDK. Every step is
+//! idempotent: normalising `openapi.json` again changes nothing.
+//!
+//! Ordering needs no step of its own: `serde_json`'s map (without
+//! `preserve_order`) keeps keys sorted, so the written document is stable.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Map, Value, json};
+
+use crate::convert::{METHODS, Site, for_each_schema_site, for_each_subschema, operations_mut};
+
+/// Name of the one error schema every error response uses.
+pub const ERROR_SCHEMA: &str = "ErrorBody";
+/// Name of the typed connection-token response.
+pub const CONNECTION_TOKEN_SCHEMA: &str = "ConnectionToken";
+
+/// Property names that hold timestamps.
+const DATE_TIME_FIELDS: &[&str] = &[
+    "timestamp",
+    "created_at",
+    "updated_at",
+    "read_at",
+    "expires_at",
+];
+/// Property names whose values the server guarantees to be UUIDs. Not
+/// `from_user_id` (`""` once the sender is deleted) nor `to_user_id`.
+const UUID_FIELDS: &[&str] = &["id", "created_by_id", "message_id"];
+/// Array properties whose items are UUIDs.
+const UUID_LIST_FIELDS: &[&str] = &["message_ids"];
+/// Path parameters that are UUIDs (a non-UUID gets a 400 or 422).
+const UUID_PATH_PARAMETERS: &[&str] = &["message_id", "user_id", "bot_id", "conversation_id"];
+
+/// Applies every normalisation step, in order.
+pub fn normalize(doc: &mut Value) {
+    strip_operation_id_suffixes(doc);
+    remove_authorization_parameters(doc);
+    shared_error_schema(doc);
+    typed_connection_token(doc);
+    known_formats(doc);
+    drop_prose(doc);
+}
+
+/// `send_message_messages_post` → `send_message`. FastAPI appends the path
+/// (non-word characters as `_`) and the method; an id that would collide
+/// after stripping keeps its original name.
+pub fn strip_operation_id_suffixes(doc: &mut Value) {
+    let mut stripped: Vec<(String, String, String)> = Vec::new();
+    for (path, method, op) in operations_with_keys(doc) {
+        if let Some(id) = op.get("operationId").and_then(Value::as_str) {
+            let suffix = format!("{}_{method}", word_chars(&path));
+            let short = id
+                .strip_suffix(&suffix)
+                .filter(|s| !s.is_empty())
+                .unwrap_or(id);
+            stripped.push((path, method, short.to_owned()));
+        }
+    }
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for (_, _, short) in &stripped {
+        *counts.entry(short).or_default() += 1;
+    }
+    let unique: BTreeSet<(String, String, String)> = stripped
+        .iter()
+        .filter(|(_, _, short)| counts[short.as_str()] == 1)
+        .cloned()
+        .collect();
+    for (path, method, short) in unique {
+        if let Some(op) = doc
+            .get_mut("paths")
+            .and_then(|p| p.get_mut(&path))
+            .and_then(|i| i.get_mut(&method))
+        {
+            op["operationId"] = json!(short);
+        }
+    }
+}
+
+fn word_chars(path: &str) -> String {
+    path.chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+fn operations_with_keys(doc: &Value) -> Vec<(String, String, &Map<String, Value>)> {
+    let mut out = Vec::new();
+    for (path, item) in doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            if let (true, Some(op)) = (METHODS.contains(&method.as_str()), op.as_object()) {
+                out.push((path.clone(), method.clone(), op));
+            }
+        }
+    }
+    out
+}
+
+/// Drops FastAPI's `authorization` header parameter: credentials are set once
+/// on the client.
+pub fn remove_authorization_parameters(doc: &mut Value) {
+    let is_auth = |p: &Value| {
+        p.get("in").and_then(Value::as_str) == Some("header")
+            && p.get("name")
+                .and_then(Value::as_str)
+                .is_some_and(|n| n.eq_ignore_ascii_case("authorization"))
+    };
+    for item in doc
+        .get_mut("paths")
+        .and_then(Value::as_object_mut)
+        .into_iter()
+        .flat_map(|p| p.values_mut())
+        .filter_map(Value::as_object_mut)
+    {
+        for value in item.values_mut() {
+            let params = if value.is_array() {
+                value.as_array_mut()
+            } else {
+                value.get_mut("parameters").and_then(Value::as_array_mut)
+            };
+            if let Some(params) = params {
+                params.retain(|p| !is_auth(p));
+            }
+        }
+        item.retain(|k, v| k != "parameters" || v.as_array().is_some_and(|a| !a.is_empty()));
+        for op in item.values_mut().filter_map(Value::as_object_mut) {
+            op.retain(|k, v| k != "parameters" || v.as_array().is_some_and(|a| !a.is_empty()));
+        }
+    }
+}
+
+fn schema_ref(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/schemas/{name}") })
+}
+
+fn json_response(description: &str, schema: Value) -> Value {
+    json!({ "description": description, "content": { "application/json": { "schema": schema } } })
+}
+
+/// One error body for the `4XX` (422 included) and `5XX` ranges, so every server error
+/// decodes into one type. `ValidationError` gets FastAPI's newer optional
+/// `input` and `ctx`, whichever form the server described.
+pub fn shared_error_schema(doc: &mut Value) {
+    let schemas = doc
+        .as_object_mut()
+        .map(|root| root.entry("components").or_insert_with(|| json!({})))
+        .and_then(Value::as_object_mut)
+        .map(|c| c.entry("schemas").or_insert_with(|| json!({})));
+    let Some(Value::Object(schemas)) = schemas else {
+        return;
+    };
+    schemas.insert(
+        ERROR_SCHEMA.into(),
+        json!({
+            "type": "object",
+            "properties": {
+                "detail": {
+                    "anyOf": [
+                        { "type": "string" },
+                        { "type": "array", "items": schema_ref("ValidationError") }
+                    ]
+                }
+            }
+        }),
+    );
+    schemas.insert(
+        "ValidationError".into(),
+        json!({
+            "type": "object",
+            "required": ["loc", "msg", "type"],
+            "properties": {
+                "loc": { "type": "array", "items": { "anyOf": [{ "type": "string" }, { "type": "integer" }] } },
+                "msg": { "type": "string" },
+                "type": { "type": "string" },
+                "input": {},
+                "ctx": { "type": "object" }
+            }
+        }),
+    );
+    schemas.remove("HTTPValidationError");
+    for op in operations_mut(doc) {
+        let responses = op
+            .entry("responses")
+            .or_insert_with(|| json!({}))
+            .as_object_mut();
+        let Some(responses) = responses else { continue };
+        // `4XX` covers 422 with the same body; an explicit 422 beside it
+        // would only be an unreachable match arm in the generated code.
+        responses.remove("422");
+        let error = json_response("Error", schema_ref(ERROR_SCHEMA));
+        responses.insert("4XX".into(), error.clone());
+        responses.insert("5XX".into(), error);
+    }
+}
+
+/// `GET /centrifugo/connection-token` answers a free-form object in the
+/// server's document; give it its real shape.
+pub fn typed_connection_token(doc: &mut Value) {
+    let Some(op) = doc.pointer_mut("/paths/~1centrifugo~1connection-token/get") else {
+        return;
+    };
+    op["responses"]["200"] = json_response("Success", schema_ref(CONNECTION_TOKEN_SCHEMA));
+    doc["components"]["schemas"][CONNECTION_TOKEN_SCHEMA] = json!({
+        "type": "object",
+        "required": ["token", "url", "channels", "user"],
+        "properties": {
+            "token": { "type": "string" },
+            "url": { "type": "string" },
+            "channels": { "type": "array", "items": { "type": "string" } },
+            "user": { "type": "string" }
+        }
+    });
+}
+
+/// `format: date-time` on timestamp fields and `format: uuid` on ids the
+/// server guarantees to be UUIDs, so the client exposes real types.
+pub fn known_formats(doc: &mut Value) {
+    if let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
+        for schema in schemas.values_mut() {
+            formats_in(schema);
+        }
+    }
+    for op in operations_mut(doc) {
+        for param in op
+            .get_mut("parameters")
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+        {
+            let is_uuid_path = param.get("in").and_then(Value::as_str) == Some("path")
+                && param
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .is_some_and(|n| UUID_PATH_PARAMETERS.contains(&n));
+            if let (true, Some(schema)) = (is_uuid_path, param.get_mut("schema")) {
+                set_string_format(schema, "uuid");
+            }
+        }
+    }
+}
+
+fn formats_in(schema: &mut Value) {
+    if let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) {
+        for (name, prop) in props.iter_mut() {
+            if DATE_TIME_FIELDS.contains(&name.as_str()) {
+                set_string_format(prop, "date-time");
+            } else if UUID_FIELDS.contains(&name.as_str()) {
+                set_string_format(prop, "uuid");
+            } else if UUID_LIST_FIELDS.contains(&name.as_str()) {
+                if let Some(items) = prop.get_mut("items") {
+                    set_string_format(items, "uuid");
+                }
+            }
+        }
+    }
+    for_each_subschema(schema, &mut formats_in);
+}
+
+fn set_string_format(schema: &mut Value, format: &str) {
+    if let Some(map) = schema.as_object_mut() {
+        if map.get("type").and_then(Value::as_str) == Some("string") && !map.contains_key("format")
+        {
+            map.insert("format".into(), json!(format));
+        }
+    }
+}
+
+/// The server's prose (descriptions, summaries, titles) is not kept: the
+/// project writes its own docs, and prose churn is not an API change.
+pub fn drop_prose(doc: &mut Value) {
+    if let Some(info) = doc.get_mut("info").and_then(Value::as_object_mut) {
+        info.remove("description");
+    }
+    let _ = for_each_schema_site(doc, &mut |schema, _: Site| strip_schema_prose(schema));
+    for op in operations_mut(doc) {
+        op.remove("summary");
+        op.remove("description");
+        for param in op
+            .get_mut("parameters")
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_object_mut)
+        {
+            param.remove("description");
+        }
+        if let Some(body) = op.get_mut("requestBody").and_then(Value::as_object_mut) {
+            body.remove("description");
+        }
+        for (status, response) in op
+            .get_mut("responses")
+            .and_then(Value::as_object_mut)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(response) = response.as_object_mut() {
+                let text = if status.starts_with('2') {
+                    "Success"
+                } else {
+                    "Error"
+                };
+                response.insert("description".into(), json!(text));
+            }
+        }
+    }
+}
+
+fn strip_schema_prose(schema: &mut Value) {
+    if let Some(map) = schema.as_object_mut() {
+        map.remove("description");
+        map.remove("title");
+    }
+    for_each_subschema(schema, &mut strip_schema_prose);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one_op(path: &str, method: &str, op: Value) -> Value {
+        json!({"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+               "paths": { path: { method: op } }, "components": {"schemas": {}}})
+    }
+
+    #[test]
+    fn operation_id_suffix_is_stripped() {
+        let mut d = one_op(
+            "/messages/{message_id}/read",
+            "post",
+            json!({"operationId": "mark_message_as_read_messages__message_id__read_post"}),
+        );
+        strip_operation_id_suffixes(&mut d);
+        assert_eq!(
+            d["paths"]["/messages/{message_id}/read"]["post"]["operationId"],
+            "mark_message_as_read"
+        );
+    }
+
+    #[test]
+    fn colliding_operation_ids_keep_their_original_names() {
+        let mut d = json!({"paths": {
+            "/a": {"get": {"operationId": "list_a_get"}},
+            "/b": {"get": {"operationId": "list_b_get"}},
+            "/c": {"get": {"operationId": "other_c_get"}}
+        }});
+        strip_operation_id_suffixes(&mut d);
+        assert_eq!(d["paths"]["/a"]["get"]["operationId"], "list_a_get");
+        assert_eq!(d["paths"]["/b"]["get"]["operationId"], "list_b_get");
+        assert_eq!(d["paths"]["/c"]["get"]["operationId"], "other");
+    }
+
+    #[test]
+    fn authorization_header_parameter_is_removed() {
+        let mut d = one_op(
+            "/users/me",
+            "get",
+            json!({"parameters": [
+                {"name": "authorization", "in": "header", "schema": {"type": "string"}},
+                {"name": "limit", "in": "query", "schema": {"type": "integer"}}
+            ]}),
+        );
+        remove_authorization_parameters(&mut d);
+        assert_eq!(
+            d["paths"]["/users/me"]["get"]["parameters"],
+            json!([{"name": "limit", "in": "query", "schema": {"type": "integer"}}])
+        );
+        let mut only_auth = one_op(
+            "/x",
+            "get",
+            json!({"parameters": [
+            {"name": "Authorization", "in": "header", "schema": {"type": "string"}}]}),
+        );
+        remove_authorization_parameters(&mut only_auth);
+        assert!(only_auth["paths"]["/x"]["get"].get("parameters").is_none());
+    }
+
+    #[test]
+    fn every_operation_gets_the_shared_error_body() {
+        let mut d = one_op(
+            "/x",
+            "post",
+            json!({"responses": {
+                "201": {"description": "ok"},
+                "422": json_response("bad", schema_ref("HTTPValidationError"))
+            }}),
+        );
+        d["components"]["schemas"]["HTTPValidationError"] = json!({"type": "object"});
+        shared_error_schema(&mut d);
+        let responses = &d["paths"]["/x"]["post"]["responses"];
+        for status in ["4XX", "5XX"] {
+            assert_eq!(
+                responses[status]["content"]["application/json"]["schema"],
+                schema_ref(ERROR_SCHEMA)
+            );
+        }
+        assert!(responses.get("422").is_none(), "4XX covers 422");
+        assert!(
+            d["components"]["schemas"]
+                .get("HTTPValidationError")
+                .is_none()
+        );
+        assert_eq!(
+            d["components"]["schemas"]["ValidationError"]["properties"]["input"],
+            json!({})
+        );
+    }
+
+    #[test]
+    fn connection_token_gets_a_type() {
+        let mut d = one_op(
+            "/centrifugo/connection-token",
+            "get",
+            json!({"responses": {
+            "200": json_response("ok", json!({"type": "object", "additionalProperties": true}))}}),
+        );
+        typed_connection_token(&mut d);
+        assert_eq!(
+            d["paths"]["/centrifugo/connection-token"]["get"]["responses"]["200"]["content"]["application/json"]
+                ["schema"],
+            schema_ref(CONNECTION_TOKEN_SCHEMA)
+        );
+        assert_eq!(
+            d["components"]["schemas"][CONNECTION_TOKEN_SCHEMA]["required"],
+            json!(["token", "url", "channels", "user"])
+        );
+    }
+
+    #[test]
+    fn known_fields_get_formats() {
+        let mut d = one_op(
+            "/m/{message_id}",
+            "get",
+            json!({"parameters": [
+            {"name": "message_id", "in": "path", "required": true, "schema": {"type": "string"}}]}),
+        );
+        d["components"]["schemas"]["M"] = json!({"type": "object", "properties": {
+            "id": {"type": "string"},
+            "from_user_id": {"type": "string"},
+            "timestamp": {"type": "string"},
+            "read_at": {"type": "string", "nullable": true},
+            "message_ids": {"type": "array", "items": {"type": "string"}},
+            "created_at": {"type": "string", "format": "date"}
+        }});
+        known_formats(&mut d);
+        let p = &d["components"]["schemas"]["M"]["properties"];
+        assert_eq!(p["id"]["format"], "uuid");
+        assert!(p["from_user_id"].get("format").is_none());
+        assert_eq!(p["timestamp"]["format"], "date-time");
+        assert_eq!(p["read_at"]["format"], "date-time");
+        assert_eq!(p["message_ids"]["items"]["format"], "uuid");
+        assert_eq!(
+            p["created_at"]["format"], "date",
+            "an explicit format is kept"
+        );
+        assert_eq!(
+            d["paths"]["/m/{message_id}"]["get"]["parameters"][0]["schema"]["format"],
+            "uuid"
+        );
+    }
+
+    #[test]
+    fn prose_is_dropped() {
+        let mut d = one_op(
+            "/x",
+            "get",
+            json!({"summary": "S", "description": "D",
+            "parameters": [{"name": "q", "in": "query", "description": "Q", "schema": {"type": "string", "title": "Q"}}],
+            "responses": {"200": {"description": "Successful Response"}}}),
+        );
+        d["info"]["description"] = json!("about");
+        d["components"]["schemas"]["A"] = json!({"title": "A", "description": "a", "type": "object",
+            "properties": {"f": {"type": "string", "title": "F", "description": "f"}}});
+        drop_prose(&mut d);
+        assert_eq!(
+            d["paths"]["/x"]["get"],
+            json!({
+            "parameters": [{"name": "q", "in": "query", "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "Success"}}})
+        );
+        assert_eq!(
+            d["components"]["schemas"]["A"],
+            json!({"type": "object", "properties": {"f": {"type": "string"}}})
+        );
+        assert!(d["info"].get("description").is_none());
+    }
+
+    #[test]
+    fn normalising_twice_changes_nothing() {
+        let mut d = one_op(
+            "/messages",
+            "post",
+            json!({
+                "operationId": "send_message_messages_post",
+                "parameters": [{"name": "authorization", "in": "header", "schema": {"type": "string"}}],
+                "responses": {"201": json_response("ok", json!({"type": "object", "properties": {"id": {"type": "string"}}}))}
+            }),
+        );
+        normalize(&mut d);
+        let once = d.clone();
+        normalize(&mut d);
+        assert_eq!(d, once);
+    }
+}
