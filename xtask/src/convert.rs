@@ -58,21 +58,21 @@ pub fn to_openapi_30(doc: &mut Value) -> Result<Vec<String>> {
         convert_schema(schema, site, &mut warnings);
     })?;
     for_each_response(doc, &mut |response| {
-        if let Some(obj) = response.as_object_mut() {
-            if !obj.contains_key("$ref") && !obj.contains_key("description") {
-                obj.insert("description".into(), json!("Response"));
-            }
+        if let Some(obj) = response.as_object_mut()
+            && !obj.contains_key("$ref")
+            && !obj.contains_key("description")
+        {
+            obj.insert("description".into(), json!("Response"));
         }
     });
     Ok(warnings)
 }
 
 fn drop_top_level_31_keys(root: &mut Map<String, Value>, warnings: &mut Vec<String>) {
-    if let Some(webhooks) = root.remove("webhooks") {
-        if !is_empty_container(&webhooks) {
-            warnings
-                .push("dropped `webhooks` (OpenAPI 3.1 only); progenitor cannot use them".into());
-        }
+    if let Some(webhooks) = root.remove("webhooks")
+        && !is_empty_container(&webhooks)
+    {
+        warnings.push("dropped `webhooks` (OpenAPI 3.1 only); progenitor cannot use them".into());
     }
     if let Some(dialect) = root.remove("jsonSchemaDialect") {
         warnings.push(format!(
@@ -82,18 +82,17 @@ fn drop_top_level_31_keys(root: &mut Map<String, Value>, warnings: &mut Vec<Stri
     root.remove("$schema");
     if let Some(info) = root.get_mut("info").and_then(Value::as_object_mut) {
         info.remove("summary");
-        if let Some(license) = info.get_mut("license").and_then(Value::as_object_mut) {
-            if let Some(identifier) = license.remove("identifier") {
-                warnings.push(format!("dropped `info.license.identifier` ({identifier})"));
-            }
+        if let Some(license) = info.get_mut("license").and_then(Value::as_object_mut)
+            && let Some(identifier) = license.remove("identifier")
+        {
+            warnings.push(format!("dropped `info.license.identifier` ({identifier})"));
         }
     }
-    if let Some(components) = root.get_mut("components").and_then(Value::as_object_mut) {
-        if let Some(items) = components.remove("pathItems") {
-            if !is_empty_container(&items) {
-                warnings.push("dropped `components.pathItems` (OpenAPI 3.1 only)".into());
-            }
-        }
+    if let Some(components) = root.get_mut("components").and_then(Value::as_object_mut)
+        && let Some(items) = components.remove("pathItems")
+        && !is_empty_container(&items)
+    {
+        warnings.push("dropped `components.pathItems` (OpenAPI 3.1 only)".into());
     }
 }
 
@@ -283,10 +282,10 @@ pub fn for_each_subschema(schema: &mut Value, f: &mut dyn FnMut(&mut Value)) {
         props.values_mut().for_each(&mut *f);
     }
     for key in ["items", "not"] {
-        if let Some(sub) = map.get_mut(key) {
-            if sub.is_object() || sub.is_boolean() {
-                f(sub);
-            }
+        if let Some(sub) = map.get_mut(key)
+            && (sub.is_object() || sub.is_boolean())
+        {
+            f(sub);
         }
     }
     // `additionalProperties: true/false` is valid 3.0: only objects recurse.

@@ -84,6 +84,33 @@ mod tests {
     }
 
     #[test]
+    fn both_forms_of_fastapi_validation_error_normalise_alike() {
+        let spec = |validation_error: serde_json::Value| {
+            serde_json::json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {},
+                "components": {"schemas": {"ValidationError": validation_error}}})
+            .to_string()
+        };
+        let older = spec(
+            serde_json::json!({"type": "object", "required": ["loc", "msg", "type"], "title": "ValidationError",
+            "properties": {"loc": {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]}},
+                           "msg": {"type": "string"}, "type": {"type": "string"}}}),
+        );
+        let newer = spec(
+            serde_json::json!({"type": "object", "required": ["loc", "msg", "type"], "title": "ValidationError",
+            "properties": {"loc": {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]}},
+                           "msg": {"type": "string"}, "type": {"type": "string"},
+                           "input": {"title": "Input"}, "ctx": {"type": "object", "title": "Context"}}}),
+        );
+        let (older, _) = process(&older, "older").unwrap();
+        let (newer, _) = process(&newer, "newer").unwrap();
+        assert_eq!(older, newer);
+        assert_eq!(
+            newer["components"]["schemas"]["ValidationError"]["properties"]["input"],
+            serde_json::json!({})
+        );
+    }
+
+    #[test]
     fn committed_openapi_json_is_normalised() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi.json");
         let text = std::fs::read_to_string(path).unwrap();

@@ -258,10 +258,10 @@ fn formats_in(schema: &mut Value) {
                 set_string_format(prop, "date-time");
             } else if UUID_FIELDS.contains(&name.as_str()) {
                 set_string_format(prop, "uuid");
-            } else if UUID_LIST_FIELDS.contains(&name.as_str()) {
-                if let Some(items) = prop.get_mut("items") {
-                    set_string_format(items, "uuid");
-                }
+            } else if UUID_LIST_FIELDS.contains(&name.as_str())
+                && let Some(items) = prop.get_mut("items")
+            {
+                set_string_format(items, "uuid");
             }
         }
     }
@@ -269,11 +269,11 @@ fn formats_in(schema: &mut Value) {
 }
 
 fn set_string_format(schema: &mut Value, format: &str) {
-    if let Some(map) = schema.as_object_mut() {
-        if map.get("type").and_then(Value::as_str) == Some("string") && !map.contains_key("format")
-        {
-            map.insert("format".into(), json!(format));
-        }
+    if let Some(map) = schema.as_object_mut()
+        && map.get("type").and_then(Value::as_str) == Some("string")
+        && !map.contains_key("format")
+    {
+        map.insert("format".into(), json!(format));
     }
 }
 
