@@ -1,0 +1,869 @@
+//! The async [`Client`] and its operations.
+
+use std::{collections::HashMap, fmt, future::Future};
+
+use chrono::{DateTime, Duration as ChronoDuration, Utc};
+use futures::Stream;
+use serde::de::DeserializeOwned;
+use token_bowl_chat_api::{
+    self as api, ApiKey, ClientInfo, Credentials, ResponseValue, requires_api_key,
+    types::{self as t, ErrorBody, error::ConversionError},
+};
+use uuid::Uuid;
+
+use crate::{
+    ClientBuilder, Error, Result, RetryPolicy,
+    error::UnknownSend,
+    history::{self, HistoryOptions},
+    retry::{CALL, CallContext},
+    types::*,
+};
+
+/// The Token Bowl Chat client.
+///
+/// Cheap to clone: clones share the connection pool and the credentials
+/// (a key set on one is used by all).
+#[derive(Clone)]
+pub struct Client {
+    api: api::Client,
+    retry: Option<RetryPolicy>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.base_url())
+            .field("credentials", self.credentials())
+            .field("retry_override", &self.retry)
+            .finish()
+    }
+}
+
+/// Checks a value against the spec's limits (through the generated
+/// constrained type) before any I/O.
+fn valid<T>(field: &'static str, value: impl Into<String>) -> Result<T>
+where
+    T: TryFrom<String, Error = ConversionError>,
+{
+    T::try_from(value.into()).map_err(|e| Error::invalid(field, e))
+}
+
+fn valid_opt<T>(field: &'static str, value: Option<impl Into<String>>) -> Result<Option<T>>
+where
+    T: TryFrom<String, Error = ConversionError>,
+{
+    value.map(|v| valid(field, v)).transpose()
+}
+
+fn page_arg(field: &'static str, value: Option<u32>, max: Option<u32>) -> Result<Option<i64>> {
+    match (value, max) {
+        (Some(0), _) if field == "limit" => Err(Error::invalid(field, "must be at least 1")),
+        (Some(v), Some(max)) if v > max => {
+            Err(Error::invalid(field, format!("must be at most {max}")))
+        }
+        (v, _) => Ok(v.map(i64::from)),
+    }
+}
+
+/// Formats a time the way the server stores it (`+00:00`, microseconds
+/// when not zero): the server compares `since` with stored timestamps as
+/// text, so only this form gives right answers.
+pub(crate) fn server_time(time: DateTime<Utc>) -> String {
+    let micros = time.timestamp_subsec_micros();
+    let base = time.format("%Y-%m-%dT%H:%M:%S");
+    if micros == 0 {
+        format!("{base}+00:00")
+    } else {
+        format!("{base}.{micros:06}+00:00")
+    }
+}
+
+fn key_from(map: &HashMap<String, String>, operation: &'static str) -> Result<ApiKey> {
+    let key = map.get("api_key").ok_or_else(|| {
+        Error::Decode(Box::new(crate::error::DecodeError {
+            operation,
+            path: "api_key".into(),
+            message: "missing field `api_key`".into(),
+            body_snippet: format!("{:?}", map.keys().collect::<Vec<_>>()),
+        }))
+    })?;
+    ApiKey::new(key).map_err(|e| Error::invalid("api_key", e))
+}
+
+impl Client {
+    /// A client configured from the environment: the key from
+    /// `TOKEN_BOWL_CHAT_API_KEY`, the server from `TOKEN_BOWL_CHAT_BASE_URL`
+    /// (default `https://api.tokenbowl.ai`).
+    pub fn from_env() -> Result<Self> {
+        ClientBuilder::new().build()
+    }
+
+    /// A builder for every setting.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+
+    pub(crate) fn from_api(api: api::Client) -> Self {
+        Self { api, retry: None }
+    }
+
+    /// The generated low-level client, for anything this SDK does not wrap.
+    /// It shares this client's credentials, retries, timeout and tracing.
+    pub fn api(&self) -> &api::Client {
+        &self.api
+    }
+
+    /// The server's base URL.
+    pub fn base_url(&self) -> &str {
+        self.api.baseurl()
+    }
+
+    /// The shared credentials.
+    pub fn credentials(&self) -> &Credentials {
+        self.api.credentials()
+    }
+
+    /// Whether an API key is set.
+    pub fn has_api_key(&self) -> bool {
+        self.credentials().is_set()
+    }
+
+    /// Uses `key` for the next requests, on this client and all its clones.
+    pub fn set_api_key(&self, key: &str) -> Result<()> {
+        let key = ApiKey::new(key).map_err(|e| Error::invalid("api_key", e))?;
+        self.credentials().set(key);
+        Ok(())
+    }
+
+    /// A clone of this client (same pool, same credentials) whose calls use
+    /// `policy`, e.g. `client.with_retry(RetryPolicy::none()).me()`.
+    pub fn with_retry(&self, policy: RetryPolicy) -> Self {
+        Self {
+            api: self.api.clone(),
+            retry: Some(policy),
+        }
+    }
+
+    /// Runs one generated call (a lazy future: nothing is sent before it is
+    /// awaited here): key check, per-call settings, error mapping.
+    pub(crate) async fn call<T, Fut>(&self, operation: &'static str, request: Fut) -> Result<T>
+    where
+        T: DeserializeOwned,
+        Fut: Future<Output = Result<ResponseValue<T>, api::Error<ErrorBody>>>,
+    {
+        if requires_api_key(operation) && !self.has_api_key() {
+            return Err(Error::MissingApiKey { operation });
+        }
+        let context = CallContext {
+            retry: self.retry.clone(),
+            ..CallContext::default()
+        };
+        match CALL.scope(context.clone(), request).await {
+            Ok(value) => Ok(value.into_inner()),
+            Err(e) => Err(Error::from_api::<T>(operation, e, &context.outcome())),
+        }
+    }
+
+    fn adopt_key_if_none(&self, key: &str) {
+        if !self.has_api_key() {
+            if let Ok(key) = ApiKey::new(key) {
+                self.credentials().set(key);
+            }
+        }
+    }
+
+    // ----- account ------------------------------------------------------
+
+    /// Registers a user. When this client has no key yet, it adopts the new
+    /// one, so the next call is made as the new user.
+    pub async fn register(&self, registration: Register) -> Result<Registration> {
+        let body = t::UserRegistration {
+            username: valid("username", registration.username)?,
+            webhook_url: valid_opt("webhook_url", registration.webhook_url)?,
+            logo: registration.logo,
+            emoji: registration.emoji,
+            role: registration.role,
+            admin: registration.admin,
+            viewer: registration.viewer,
+            bot: false,
+        };
+        let created: Registration = self
+            .call("register_user", self.api.register_user().body(body).send())
+            .await?;
+        self.adopt_key_if_none(&created.api_key);
+        Ok(created)
+    }
+
+    /// Your own profile.
+    pub async fn me(&self) -> Result<Profile> {
+        self.call("get_my_profile", self.api.get_my_profile().send())
+            .await
+    }
+
+    /// Changes your username.
+    pub async fn set_username(&self, username: &str) -> Result<Profile> {
+        let body = t::UpdateUsernameRequest {
+            username: valid("username", username)?,
+        };
+        self.call(
+            "update_my_username",
+            self.api.update_my_username().body(body).send(),
+        )
+        .await
+    }
+
+    /// Sets (or with `None` clears) your logo; names come from [`logos`](Self::logos).
+    pub async fn set_logo(&self, logo: Option<&str>) -> Result<HashMap<String, String>> {
+        let body = t::UpdateLogoRequest {
+            logo: logo.map(str::to_owned),
+        };
+        self.call(
+            "update_my_logo",
+            self.api.update_my_logo().body(body).send(),
+        )
+        .await
+    }
+
+    /// Sets (or with `None` clears) the webhook the server posts your messages to.
+    pub async fn set_webhook(&self, url: Option<&str>) -> Result<HashMap<String, String>> {
+        let body = t::UpdateWebhookRequest {
+            webhook_url: valid_opt("webhook_url", url)?,
+        };
+        self.call(
+            "update_my_webhook",
+            self.api.update_my_webhook().body(body).send(),
+        )
+        .await
+    }
+
+    /// Replaces your API key; this client uses the new one from now on.
+    pub async fn regenerate_api_key(&self) -> Result<ApiKey> {
+        let operation = "regenerate_my_api_key";
+        let map = self
+            .call(operation, self.api.regenerate_my_api_key().send())
+            .await?;
+        let key = key_from(&map, operation)?;
+        self.credentials().set(key.clone());
+        Ok(key)
+    }
+
+    /// Sends a magic-link login email (503 when the server has no email login).
+    pub async fn send_magic_link(
+        &self,
+        email: &str,
+        username: Option<&str>,
+    ) -> Result<MagicLinkSent> {
+        let body = t::StytchLoginRequest {
+            email: valid("email", email)?,
+            username: valid_opt("username", username)?,
+        };
+        self.call(
+            "send_magic_link",
+            self.api.send_magic_link().body(body).send(),
+        )
+        .await
+    }
+
+    /// Exchanges a magic-link token for a session and API key; adopts the
+    /// key when this client has none.
+    pub async fn authenticate_magic_link(&self, token: &str) -> Result<MagicLinkSession> {
+        let body = t::StytchAuthenticateRequest {
+            token: valid("token", token)?,
+        };
+        let session: MagicLinkSession = self
+            .call("authenticate_magic_link", {
+                let c = &self.api;
+                c.authenticate_magic_link().body(body).send()
+            })
+            .await?;
+        self.adopt_key_if_none(&session.api_key);
+        Ok(session)
+    }
+
+    // ----- messages -----------------------------------------------------
+
+    /// Sends a message to the room.
+    ///
+    /// Never retried: if the outcome is unknown (timeout, connection cut,
+    /// 5xx) the error is [`Error::SendOutcomeUnknown`]; see [`find_sent`](Self::find_sent).
+    pub async fn send_message(&self, content: &str) -> Result<Message> {
+        self.send(content, None).await
+    }
+
+    /// Sends a direct message to `to_username`. Same guarantees as
+    /// [`send_message`](Self::send_message).
+    pub async fn send_direct_message(&self, to_username: &str, content: &str) -> Result<Message> {
+        self.send(content, Some(to_username)).await
+    }
+
+    async fn send(&self, content: &str, to_username: Option<&str>) -> Result<Message> {
+        let body = t::SendMessageRequest {
+            content: valid("content", content)?,
+            to_username: valid_opt("to_username", to_username)?,
+        };
+        let attempted_at = Utc::now();
+        let result = self
+            .call("send_message", self.api.send_message().body(body).send())
+            .await;
+        result.map_err(|cause| {
+            let unknown = match &cause {
+                Error::Timeout { .. } | Error::Transport { .. } | Error::Server(_) => true,
+                Error::Status(h) => h.status.as_u16() == 408,
+                _ => false,
+            };
+            if unknown {
+                Error::SendOutcomeUnknown(Box::new(UnknownSend {
+                    content: content.to_owned(),
+                    to_username: to_username.map(str::to_owned),
+                    attempted_at,
+                    cause,
+                }))
+            } else {
+                cause
+            }
+        })
+    }
+
+    /// Looks in recent history for a message whose send ended in
+    /// [`Error::SendOutcomeUnknown`]: `Some` if the server stored it.
+    pub async fn find_sent(&self, unknown: &UnknownSend) -> Result<Option<Message>> {
+        let me = self.me().await?;
+        let query = MessageQuery::new()
+            .limit(100u32)
+            .since(unknown.attempted_at - ChronoDuration::seconds(60));
+        let page = match &unknown.to_username {
+            None => self.room_messages(query).await?,
+            Some(_) => self.direct_messages(query).await?,
+        };
+        Ok(page.messages.into_iter().find(|m| {
+            m.from_username == me.username
+                && m.content == unknown.content
+                && m.to_username == unknown.to_username
+        }))
+    }
+
+    /// One page of room messages, newest first.
+    pub async fn room_messages(&self, query: MessageQuery) -> Result<MessagePage> {
+        let (limit, offset, since) = query.args()?;
+        self.call("get_messages", {
+            let c = &self.api;
+            let mut b = c.get_messages();
+            if let Some(limit) = limit {
+                b = b.limit(limit);
+            }
+            if let Some(offset) = offset {
+                b = b.offset(offset);
+            }
+            if let Some(since) = since {
+                b = b.since(since);
+            }
+            b.send()
+        })
+        .await
+    }
+
+    /// One page of your direct messages (sent and received), newest first.
+    pub async fn direct_messages(&self, query: MessageQuery) -> Result<MessagePage> {
+        let (limit, offset, since) = query.args()?;
+        self.call("get_direct_messages", {
+            let c = &self.api;
+            let mut b = c.get_direct_messages();
+            if let Some(limit) = limit {
+                b = b.limit(limit);
+            }
+            if let Some(offset) = offset {
+                b = b.offset(offset);
+            }
+            if let Some(since) = since {
+                b = b.since(since);
+            }
+            b.send()
+        })
+        .await
+    }
+
+    /// All room messages as a stream, newest first, fetched page by page
+    /// as it is polled. Never yields a message twice, even when new
+    /// messages shift the pages while it runs.
+    pub fn room_history(
+        &self,
+        options: HistoryOptions,
+    ) -> impl Stream<Item = Result<Message>> + Send + 'static {
+        let client = self.clone();
+        history::messages(options, move |query| {
+            let client = client.clone();
+            async move { client.room_messages(query).await }
+        })
+    }
+
+    /// All your direct messages as a stream; see [`room_history`](Self::room_history).
+    pub fn direct_history(
+        &self,
+        options: HistoryOptions,
+    ) -> impl Stream<Item = Result<Message>> + Send + 'static {
+        let client = self.clone();
+        history::messages(options, move |query| {
+            let client = client.clone();
+            async move { client.direct_messages(query).await }
+        })
+    }
+
+    /// One message by id.
+    pub async fn message(&self, id: Uuid) -> Result<Message> {
+        self.call("get_message", self.api.get_message().message_id(id).send())
+            .await
+    }
+
+    /// Unread room messages, oldest first.
+    pub async fn unread_messages(&self, page: Page) -> Result<Vec<Message>> {
+        let (limit, offset) = page.args(None)?;
+        self.call("get_unread_room_messages", {
+            let c = &self.api;
+            let mut b = c.get_unread_room_messages();
+            if let Some(limit) = limit {
+                b = b.limit(limit);
+            }
+            if let Some(offset) = offset {
+                b = b.offset(offset);
+            }
+            b.send()
+        })
+        .await
+    }
+
+    /// Unread direct messages, oldest first.
+    pub async fn unread_direct_messages(&self, page: Page) -> Result<Vec<Message>> {
+        let (limit, offset) = page.args(None)?;
+        self.call("get_unread_direct_messages", {
+            let c = &self.api;
+            let mut b = c.get_unread_direct_messages();
+            if let Some(limit) = limit {
+                b = b.limit(limit);
+            }
+            if let Some(offset) = offset {
+                b = b.offset(offset);
+            }
+            b.send()
+        })
+        .await
+    }
+
+    /// How many room and direct messages are unread.
+    pub async fn unread_count(&self) -> Result<UnreadCount> {
+        self.call("get_unread_count", self.api.get_unread_count().send())
+            .await
+    }
+
+    /// Marks one message read.
+    pub async fn mark_read(&self, id: Uuid) -> Result<()> {
+        self.call("mark_message_as_read", {
+            let c = &self.api;
+            c.mark_message_as_read().message_id(id).send()
+        })
+        .await
+    }
+
+    /// Marks everything read; returns how many messages that was.
+    pub async fn mark_all_read(&self) -> Result<u64> {
+        let operation = "mark_all_messages_as_read";
+        let map = self
+            .call(operation, self.api.mark_all_messages_as_read().send())
+            .await?;
+        map.get("marked_as_read")
+            .and_then(|n| u64::try_from(*n).ok())
+            .ok_or_else(|| {
+                Error::Decode(Box::new(crate::error::DecodeError {
+                    operation,
+                    path: "marked_as_read".into(),
+                    message: "missing or negative `marked_as_read`".into(),
+                    body_snippet: format!("{map:?}"),
+                }))
+            })
+    }
+
+    /// Tells the room (or with `Some(user)`, that user) you are typing.
+    pub async fn typing(&self, to_username: Option<&str>) -> Result<()> {
+        if let Some(name) = to_username {
+            let _: t::SendMessageRequestToUsername = valid("to_username", name)?;
+        }
+        let _: HashMap<String, String> = self
+            .call("send_typing_indicator", {
+                let c = &self.api;
+                let b = c.send_typing_indicator();
+                match to_username {
+                    Some(name) => b.to_username(name),
+                    None => b,
+                }
+                .send()
+            })
+            .await?;
+        Ok(())
+    }
+
+    // ----- users --------------------------------------------------------
+
+    /// Everyone who can receive messages (viewers are not listed).
+    pub async fn users(&self) -> Result<Vec<User>> {
+        self.call("get_users", self.api.get_users().send()).await
+    }
+
+    /// Users connected now.
+    pub async fn online_users(&self) -> Result<Vec<User>> {
+        self.call("get_online_users", self.api.get_online_users().send())
+            .await
+    }
+
+    /// One user's public profile.
+    pub async fn user(&self, id: Uuid) -> Result<User> {
+        self.call(
+            "get_user_profile",
+            self.api.get_user_profile().user_id(id).send(),
+        )
+        .await
+    }
+
+    /// The logo names a profile may use.
+    pub async fn logos(&self) -> Result<Vec<String>> {
+        self.call("get_available_logos", self.api.get_available_logos().send())
+            .await
+    }
+
+    /// The server's health report, e.g. `{"status": "healthy"}`.
+    pub async fn health(&self) -> Result<HashMap<String, String>> {
+        self.call("health_check", self.api.health_check().send())
+            .await
+    }
+
+    /// A token and URL for the real-time (Centrifugo) connection.
+    pub async fn connection_token(&self) -> Result<ConnectionToken> {
+        self.call("get_centrifugo_connection_token", {
+            let c = &self.api;
+            c.get_centrifugo_connection_token().send()
+        })
+        .await
+    }
+
+    // ----- bots ---------------------------------------------------------
+
+    /// Creates a bot you own. Never retried.
+    pub async fn create_bot(&self, bot: NewBot) -> Result<CreatedBot> {
+        let body = t::CreateBotRequest {
+            username: valid("username", bot.username)?,
+            emoji: bot.emoji,
+            webhook_url: valid_opt("webhook_url", bot.webhook_url)?,
+        };
+        self.call("create_bot", self.api.create_bot().body(body).send())
+            .await
+    }
+
+    /// Your bots.
+    pub async fn my_bots(&self) -> Result<Vec<Bot>> {
+        self.call("get_my_bots", self.api.get_my_bots().send())
+            .await
+    }
+
+    /// Changes a bot's emoji or webhook.
+    pub async fn update_bot(&self, id: Uuid, update: BotUpdate) -> Result<Bot> {
+        let body = t::UpdateBotRequest {
+            emoji: update.emoji,
+            webhook_url: valid_opt("webhook_url", update.webhook_url)?,
+        };
+        self.call(
+            "update_bot",
+            self.api.update_bot().bot_id(id).body(body).send(),
+        )
+        .await
+    }
+
+    /// Deletes a bot.
+    pub async fn delete_bot(&self, id: Uuid) -> Result<()> {
+        self.call("delete_bot", self.api.delete_bot().bot_id(id).send())
+            .await
+    }
+
+    /// Replaces a bot's API key and returns the new one.
+    pub async fn regenerate_bot_api_key(&self, id: Uuid) -> Result<ApiKey> {
+        let operation = "regenerate_bot_api_key";
+        let map = self
+            .call(
+                operation,
+                self.api.regenerate_bot_api_key().bot_id(id).send(),
+            )
+            .await?;
+        key_from(&map, operation)
+    }
+
+    // ----- conversations ------------------------------------------------
+
+    /// Saves a conversation (a titled set of messages). Never retried.
+    pub async fn create_conversation(&self, conversation: NewConversation) -> Result<Conversation> {
+        let body = t::CreateConversationRequest {
+            title: valid_opt("title", conversation.title)?,
+            description: valid_opt("description", conversation.description)?,
+            message_ids: conversation.message_ids,
+        };
+        self.call("create_conversation", {
+            let c = &self.api;
+            c.create_conversation().body(body).send()
+        })
+        .await
+    }
+
+    /// One page of your conversations, newest first (`limit` 1–100).
+    pub async fn conversations(&self, page: Page) -> Result<ConversationPage> {
+        let (limit, offset) = page.args(Some(100))?;
+        self.call("get_conversations", {
+            let c = &self.api;
+            let mut b = c.get_conversations();
+            // `page_arg` checked 1..=100 and 0.., so these conversions hold.
+            if let Some(limit) = limit.and_then(|l| std::num::NonZeroU64::new(l.unsigned_abs())) {
+                b = b.limit(limit);
+            }
+            if let Some(offset) = offset {
+                b = b.offset(offset.unsigned_abs());
+            }
+            b.send()
+        })
+        .await
+    }
+
+    /// All your conversations as a stream, newest first.
+    pub fn conversation_history(
+        &self,
+        options: HistoryOptions,
+    ) -> impl Stream<Item = Result<Conversation>> + Send + 'static {
+        let client = self.clone();
+        history::conversations(options, move |page| {
+            let client = client.clone();
+            async move { client.conversations(page).await }
+        })
+    }
+
+    /// One conversation.
+    pub async fn conversation(&self, id: Uuid) -> Result<Conversation> {
+        self.call("get_conversation", {
+            let c = &self.api;
+            c.get_conversation().conversation_id(id).send()
+        })
+        .await
+    }
+
+    /// Changes a conversation's title, description or messages.
+    pub async fn update_conversation(
+        &self,
+        id: Uuid,
+        update: ConversationUpdate,
+    ) -> Result<Conversation> {
+        let body = t::UpdateConversationRequest {
+            title: valid_opt("title", update.title)?,
+            description: valid_opt("description", update.description)?,
+            message_ids: update.message_ids,
+        };
+        self.call("update_conversation", {
+            let c = &self.api;
+            c.update_conversation()
+                .conversation_id(id)
+                .body(body)
+                .send()
+        })
+        .await
+    }
+
+    /// Deletes one of your conversations.
+    pub async fn delete_conversation(&self, id: Uuid) -> Result<()> {
+        self.call("delete_conversation", {
+            let c = &self.api;
+            c.delete_conversation().conversation_id(id).send()
+        })
+        .await
+    }
+
+    // ----- admin --------------------------------------------------------
+
+    /// Every user with private details (admin).
+    pub async fn admin_users(&self) -> Result<Vec<Profile>> {
+        self.call("admin_get_all_users", self.api.admin_get_all_users().send())
+            .await
+    }
+
+    /// One user with private details (admin).
+    pub async fn admin_user(&self, id: Uuid) -> Result<Profile> {
+        self.call(
+            "admin_get_user",
+            self.api.admin_get_user().user_id(id).send(),
+        )
+        .await
+    }
+
+    /// Changes any field of a user (admin).
+    pub async fn admin_update_user(&self, id: Uuid, update: AdminUserUpdate) -> Result<Profile> {
+        let body = t::AdminUpdateUserRequest {
+            username: update.username,
+            email: update.email,
+            webhook_url: valid_opt("webhook_url", update.webhook_url)?,
+            logo: update.logo,
+            emoji: update.emoji,
+            viewer: update.viewer,
+            admin: update.admin,
+            bot: update.bot,
+        };
+        self.call("admin_update_user", {
+            let c = &self.api;
+            c.admin_update_user().user_id(id).body(body).send()
+        })
+        .await
+    }
+
+    /// Deletes a user (admin).
+    pub async fn admin_delete_user(&self, id: Uuid) -> Result<()> {
+        self.call(
+            "admin_delete_user",
+            self.api.admin_delete_user().user_id(id).send(),
+        )
+        .await
+    }
+
+    /// Replaces a user's API key and returns the new one (admin).
+    pub async fn admin_regenerate_api_key(&self, id: Uuid) -> Result<ApiKey> {
+        let operation = "admin_regenerate_user_api_key";
+        let map = self
+            .call(operation, {
+                let c = &self.api;
+                c.admin_regenerate_user_api_key().user_id(id).send()
+            })
+            .await?;
+        key_from(&map, operation)
+    }
+
+    /// Gives a user a role (admin).
+    pub async fn admin_set_role(&self, id: Uuid, role: Role) -> Result<RoleAssigned> {
+        let body = t::AssignRoleRequest { role };
+        self.call("assign_user_role", {
+            let c = &self.api;
+            c.assign_user_role().user_id(id).body(body).send()
+        })
+        .await
+    }
+
+    /// Invites someone by email (admin; 503 without email login). `role`
+    /// defaults to member.
+    pub async fn admin_invite(
+        &self,
+        email: &str,
+        signup_url: &str,
+        role: Option<Role>,
+    ) -> Result<Invited> {
+        let body = t::InviteUserRequest {
+            email: email.to_owned(),
+            signup_url: signup_url.to_owned(),
+            role: role.unwrap_or(Role::Member),
+        };
+        self.call("invite_user_by_email", {
+            let c = &self.api;
+            c.invite_user_by_email().body(body).send()
+        })
+        .await
+    }
+
+    /// Any message by id (admin).
+    pub async fn admin_message(&self, id: Uuid) -> Result<Message> {
+        self.call("admin_get_message", {
+            let c = &self.api;
+            c.admin_get_message().message_id(id).send()
+        })
+        .await
+    }
+
+    /// Replaces a message's content (admin).
+    pub async fn admin_edit_message(&self, id: Uuid, content: &str) -> Result<Message> {
+        let body = t::AdminMessageUpdate {
+            content: valid("content", content)?,
+        };
+        self.call("admin_update_message", {
+            let c = &self.api;
+            c.admin_update_message().message_id(id).body(body).send()
+        })
+        .await
+    }
+
+    /// Deletes a message (admin).
+    pub async fn admin_delete_message(&self, id: Uuid) -> Result<()> {
+        self.call("admin_delete_message", {
+            let c = &self.api;
+            c.admin_delete_message().message_id(id).send()
+        })
+        .await
+    }
+
+    /// Deletes anyone's conversation (admin).
+    pub async fn admin_delete_conversation(&self, id: Uuid) -> Result<()> {
+        self.call("admin_delete_conversation", {
+            let c = &self.api;
+            c.admin_delete_conversation().conversation_id(id).send()
+        })
+        .await
+    }
+
+    /// Real-time connection statistics (admin), as the server reports them.
+    pub async fn admin_websocket_stats(
+        &self,
+    ) -> Result<serde_json::Map<String, serde_json::Value>> {
+        self.call("get_websocket_connections", {
+            let c = &self.api;
+            c.get_websocket_connections().send()
+        })
+        .await
+    }
+}
+
+impl MessageQuery {
+    fn args(&self) -> Result<(Option<i64>, Option<i64>, Option<String>)> {
+        let (limit, offset) = Page {
+            limit: self.limit,
+            offset: self.offset,
+        }
+        .args(None)?;
+        Ok((limit, offset, self.since.map(server_time)))
+    }
+}
+
+impl Page {
+    fn args(&self, max_limit: Option<u32>) -> Result<(Option<i64>, Option<i64>)> {
+        Ok((
+            page_arg("limit", self.limit, max_limit)?,
+            page_arg("offset", self.offset, None)?,
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn since_is_written_like_the_server_stores_it() {
+        let t = Utc.with_ymd_and_hms(2026, 11, 22, 0, 57, 49).unwrap();
+        assert_eq!(server_time(t), "2026-11-22T00:57:49+00:00");
+        let t = t + ChronoDuration::microseconds(497_498);
+        assert_eq!(server_time(t), "2026-11-22T00:57:49.497498+00:00");
+        let t = t + ChronoDuration::nanoseconds(900);
+        assert_eq!(
+            server_time(t),
+            "2026-11-22T00:57:49.497498+00:00",
+            "sub-microseconds dropped"
+        );
+    }
+
+    #[test]
+    fn time_zone_offsets_are_converted_to_utc() {
+        let local = chrono::FixedOffset::east_opt(3600)
+            .unwrap()
+            .with_ymd_and_hms(2026, 11, 22, 2, 0, 0)
+            .unwrap();
+        assert_eq!(
+            server_time(local.with_timezone(&Utc)),
+            "2026-11-22T01:00:00+00:00"
+        );
+    }
+}

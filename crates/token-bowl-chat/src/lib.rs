@@ -1,0 +1,27 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod client;
+mod config;
+mod error;
+mod history;
+mod retry;
+pub mod types;
+
+#[cfg(feature = "blocking")]
+pub mod blocking;
+
+pub use client::Client;
+pub use config::{
+    BASE_URL_ENV, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT,
+};
+pub use error::{API_KEY_ENV, DecodeError, Error, FieldError, HttpError, Result, UnknownSend};
+pub use history::{DEFAULT_PAGE_SIZE, HistoryOptions};
+pub use retry::{RetryPolicy, is_idempotent, is_retryable_status};
+pub use types::*;
+
+/// The generated low-level client, for [`Client::api`].
+pub use token_bowl_chat_api as api;
+pub use token_bowl_chat_api::ApiKey;

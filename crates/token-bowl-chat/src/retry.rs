@@ -1,0 +1,350 @@
+//! Retries, timeouts, tracing: the executor every request goes through,
+//! including requests made with the generated client from
+//! [`Client::api`](crate::Client::api).
+
+use std::{
+    sync::{Arc, Mutex, PoisonError},
+    time::{Duration, Instant, SystemTime},
+};
+
+use reqwest::{
+    Method, StatusCode,
+    header::{HeaderMap, HeaderValue, RETRY_AFTER, USER_AGENT},
+};
+use token_bowl_chat_api::{Execute, ExecuteFuture};
+use tracing::Instrument;
+
+/// When and how often a failed request is tried again.
+///
+/// The default: 2 retries, exponential backoff from 0.5 s doubling up to 8 s,
+/// each wait cut by a random 0–25 % (jitter); `Retry-After` (seconds or an
+/// HTTP date) is honoured when it asks for at most 60 s. Retried: connection
+/// failures, timeouts, 408, 429, 502, 503 and 504, and only for requests that
+/// are safe to repeat (see [`is_idempotent`]). A message send is never
+/// re-sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryPolicy {
+    max_retries: u32,
+    initial_backoff: Duration,
+    max_backoff: Duration,
+    max_retry_after: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_retries: 2,
+            initial_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(8),
+            max_retry_after: Duration::from_secs(60),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// No retries at all.
+    pub fn none() -> Self {
+        Self {
+            max_retries: 0,
+            ..Self::default()
+        }
+    }
+
+    /// How many times a request may be retried (after the first attempt).
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = retries;
+        self
+    }
+
+    /// The wait before the first retry; it doubles for each next one.
+    pub fn initial_backoff(mut self, wait: Duration) -> Self {
+        self.initial_backoff = wait;
+        self
+    }
+
+    /// The longest backoff wait.
+    pub fn max_backoff(mut self, wait: Duration) -> Self {
+        self.max_backoff = wait;
+        self
+    }
+
+    /// The longest `Retry-After` honoured; a longer one ends the retries and
+    /// the error carries it ([`Error::retry_after`](crate::Error::retry_after)).
+    pub fn max_retry_after(mut self, wait: Duration) -> Self {
+        self.max_retry_after = wait;
+        self
+    }
+
+    /// The configured number of retries.
+    pub fn retries(&self) -> u32 {
+        self.max_retries
+    }
+
+    /// The backoff before retry number `retry` (0-based), with jitter.
+    pub fn backoff(&self, retry: u32) -> Duration {
+        let factor = 2u32.saturating_pow(retry.min(30));
+        let wait = self
+            .initial_backoff
+            .saturating_mul(factor)
+            .min(self.max_backoff);
+        wait.mul_f64(1.0 - 0.25 * fastrand::f64())
+    }
+}
+
+/// Statuses worth retrying: 408, 429, 502, 503, 504.
+pub fn is_retryable_status(status: StatusCode) -> bool {
+    matches!(status.as_u16(), 408 | 429 | 502 | 503 | 504)
+}
+
+/// POST operations that are safe to repeat: marking read and typing.
+const IDEMPOTENT_POSTS: &[&str] = &[
+    "mark_message_as_read",
+    "mark_all_messages_as_read",
+    "send_typing_indicator",
+];
+
+/// Whether a request may be sent again automatically: GET, HEAD, OPTIONS,
+/// PUT, DELETE, and the POSTs that are idempotent by nature. Sending a
+/// message, registering, creating a bot or conversation never are.
+pub fn is_idempotent(operation: &str, method: &Method) -> bool {
+    match *method {
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE => true,
+        Method::POST => IDEMPOTENT_POSTS.contains(&operation),
+        _ => false,
+    }
+}
+
+/// `Retry-After` as seconds or an HTTP date.
+pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(
+        when.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+/// What the executor saw of the last response of one call: the status and,
+/// for errors, the headers. Lets errors whose body is not JSON keep their
+/// status.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Outcome {
+    pub status: Option<StatusCode>,
+    pub headers: Option<HeaderMap>,
+    pub attempts: u32,
+}
+
+/// Per-call settings and the slot the executor reports into.
+#[derive(Clone, Default)]
+pub(crate) struct CallContext {
+    pub retry: Option<RetryPolicy>,
+    pub outcome: Arc<Mutex<Outcome>>,
+}
+
+impl CallContext {
+    pub fn outcome(&self) -> Outcome {
+        self.outcome
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
+tokio::task_local! {
+    pub(crate) static CALL: CallContext;
+}
+
+/// The SDK's [`Execute`]: timeout, user agent, retries and one tracing span
+/// per attempt.
+#[derive(Debug)]
+pub(crate) struct Executor {
+    pub policy: RetryPolicy,
+    pub timeout: Option<Duration>,
+    pub user_agent: HeaderValue,
+}
+
+impl Execute for Executor {
+    fn execute<'a>(
+        &'a self,
+        client: &'a reqwest::Client,
+        request: reqwest::Request,
+        operation_id: &'static str,
+    ) -> ExecuteFuture<'a> {
+        Box::pin(self.run(client, request, operation_id))
+    }
+}
+
+impl Executor {
+    async fn run(
+        &self,
+        client: &reqwest::Client,
+        mut request: reqwest::Request,
+        operation: &'static str,
+    ) -> reqwest::Result<reqwest::Response> {
+        let call = CALL.try_with(Clone::clone).ok();
+        let policy = call
+            .as_ref()
+            .and_then(|c| c.retry.as_ref())
+            .unwrap_or(&self.policy);
+        if request.timeout().is_none() {
+            *request.timeout_mut() = self.timeout;
+        }
+        if !request.headers().contains_key(USER_AGENT) {
+            request
+                .headers_mut()
+                .insert(USER_AGENT, self.user_agent.clone());
+        }
+        let retryable = is_idempotent(operation, request.method());
+        let mut attempt: u32 = 0;
+        loop {
+            attempt += 1;
+            let retries_left = retryable && attempt <= policy.max_retries;
+            let spare = if retries_left {
+                request.try_clone()
+            } else {
+                None
+            };
+            let span = tracing::debug_span!(
+                "token_bowl_request",
+                operation,
+                method = %request.method(),
+                path = request.url().path(),
+                attempt,
+                status = tracing::field::Empty,
+                duration_ms = tracing::field::Empty,
+            );
+            if let Some(body) = request.body().and_then(|b| b.as_bytes()) {
+                tracing::trace!(parent: &span, body = %String::from_utf8_lossy(body), "request body");
+            }
+            let started = Instant::now();
+            let result = client.execute(request).instrument(span.clone()).await;
+            span.record("duration_ms", started.elapsed().as_secs_f64() * 1000.0);
+            let wait = match &result {
+                Ok(response) => {
+                    span.record("status", response.status().as_u16());
+                    let status = response.status();
+                    if is_retryable_status(status) {
+                        match retry_after(response.headers()) {
+                            Some(wait) if wait > policy.max_retry_after => None,
+                            Some(wait) => Some(wait),
+                            None => Some(policy.backoff(attempt - 1)),
+                        }
+                    } else {
+                        None
+                    }
+                }
+                Err(e) if e.is_connect() || e.is_timeout() => Some(policy.backoff(attempt - 1)),
+                Err(_) => None,
+            };
+            match (wait, spare) {
+                (Some(wait), Some(next)) => {
+                    tracing::debug!(parent: &span, wait_ms = wait.as_millis() as u64, "retrying");
+                    tokio::time::sleep(wait).await;
+                    request = next;
+                }
+                _ => {
+                    if let Some(call) = &call {
+                        let mut outcome =
+                            call.outcome.lock().unwrap_or_else(PoisonError::into_inner);
+                        outcome.attempts = attempt;
+                        if let Ok(response) = &result {
+                            outcome.status = Some(response.status());
+                            if !response.status().is_success() {
+                                outcome.headers = Some(response.headers().clone());
+                            }
+                        }
+                    }
+                    return result;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_match_the_documented_policy() {
+        let p = RetryPolicy::default();
+        assert_eq!(p.max_retries, 2);
+        assert_eq!(p.initial_backoff, Duration::from_millis(500));
+        assert_eq!(p.max_backoff, Duration::from_secs(8));
+        assert_eq!(p.max_retry_after, Duration::from_secs(60));
+        assert_eq!(RetryPolicy::none().max_retries, 0);
+    }
+
+    #[test]
+    fn backoff_doubles_is_capped_and_jittered_within_25_percent() {
+        let p = RetryPolicy::default();
+        for (retry, nominal) in [
+            (0, 500),
+            (1, 1000),
+            (2, 2000),
+            (4, 8000),
+            (10, 8000),
+            (40, 8000),
+        ] {
+            let samples: Vec<Duration> = (0..200).map(|_| p.backoff(retry)).collect();
+            let nominal = Duration::from_millis(nominal);
+            assert!(
+                samples
+                    .iter()
+                    .all(|s| *s <= nominal && *s >= nominal.mul_f64(0.75))
+            );
+            // Jitter really varies: 200 draws are not all the same.
+            assert!(samples.iter().any(|s| *s != samples[0]));
+            let mean = samples.iter().sum::<Duration>() / 200;
+            assert!(
+                mean > nominal.mul_f64(0.82) && mean < nominal.mul_f64(0.93),
+                "{mean:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_safe_requests_are_idempotent() {
+        assert!(is_idempotent("get_messages", &Method::GET));
+        assert!(is_idempotent("delete_bot", &Method::DELETE));
+        assert!(is_idempotent("mark_message_as_read", &Method::POST));
+        assert!(is_idempotent("send_typing_indicator", &Method::POST));
+        assert!(!is_idempotent("send_message", &Method::POST));
+        assert!(!is_idempotent("register_user", &Method::POST));
+        assert!(!is_idempotent("create_bot", &Method::POST));
+        assert!(!is_idempotent("create_conversation", &Method::POST));
+        assert!(!is_idempotent("update_my_username", &Method::PATCH));
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_http_dates() {
+        let mut headers = HeaderMap::new();
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("7"));
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(7)));
+        let later = SystemTime::now() + Duration::from_secs(30);
+        headers.insert(
+            RETRY_AFTER,
+            HeaderValue::from_str(&httpdate::fmt_http_date(later)).unwrap(),
+        );
+        let wait = retry_after(&headers).unwrap();
+        assert!(
+            wait <= Duration::from_secs(30) && wait >= Duration::from_secs(28),
+            "{wait:?}"
+        );
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
+        assert_eq!(retry_after(&headers), None);
+    }
+
+    #[test]
+    fn retryable_statuses() {
+        for code in [408, 429, 502, 503, 504] {
+            assert!(is_retryable_status(StatusCode::from_u16(code).unwrap()));
+        }
+        for code in [400, 401, 404, 409, 422, 500, 501] {
+            assert!(!is_retryable_status(StatusCode::from_u16(code).unwrap()));
+        }
+    }
+}
