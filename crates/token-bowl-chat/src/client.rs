@@ -165,10 +165,10 @@ impl Client {
     }
 
     fn adopt_key_if_none(&self, key: &str) {
-        if !self.has_api_key() {
-            if let Ok(key) = ApiKey::new(key) {
-                self.credentials().set(key);
-            }
+        if !self.has_api_key()
+            && let Ok(key) = ApiKey::new(key)
+        {
+            self.credentials().set(key);
         }
     }
 
@@ -329,7 +329,7 @@ impl Client {
     pub async fn find_sent(&self, unknown: &UnknownSend) -> Result<Option<Message>> {
         let me = self.me().await?;
         let query = MessageQuery::new()
-            .limit(100u32)
+            .limit(100)
             .since(unknown.attempted_at - ChronoDuration::seconds(60));
         let page = match &unknown.to_username {
             None => self.room_messages(query).await?,

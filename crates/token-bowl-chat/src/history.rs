@@ -135,13 +135,14 @@ where
                     return Some((vec![Err(e)], pager));
                 }
             };
-            if let Some(previous) = pager.total {
-                if pagination.total < previous && pager.offset > 0 {
-                    let back = u32::try_from(previous - pagination.total).unwrap_or(u32::MAX);
-                    pager.offset = pager.offset.saturating_sub(back);
-                    pager.total = Some(pagination.total);
-                    continue;
-                }
+            if let Some(previous) = pager.total
+                && pagination.total < previous
+                && pager.offset > 0
+            {
+                let back = u32::try_from(previous - pagination.total).unwrap_or(u32::MAX);
+                pager.offset = pager.offset.saturating_sub(back);
+                pager.total = Some(pagination.total);
+                continue;
             }
             pager.total = Some(pagination.total);
             let count = u32::try_from(items.len()).unwrap_or(u32::MAX);

@@ -15,6 +15,21 @@ pub use token_bowl_chat_api::types::{
     UserRegistrationResponse as Registration,
 };
 
+/// Setters that take the value itself and wrap it in `Some`.
+macro_rules! plain_setters {
+    ($ty:ident { $($field:ident: $arg:ty),* $(,)? }) => {
+        impl $ty {
+            $(
+                #[doc = concat!("Sets `", stringify!($field), "`.")]
+                pub fn $field(mut self, value: $arg) -> Self {
+                    self.$field = Some(value);
+                    self
+                }
+            )*
+        }
+    };
+}
+
 /// Setters that take `impl Into<T>` and wrap the value in `Some`.
 macro_rules! setters {
     ($ty:ident { $($field:ident: $arg:ty),* $(,)? }) => {
@@ -74,9 +89,9 @@ impl Register {
 setters!(Register {
     webhook_url: String,
     logo: String,
-    emoji: String,
-    role: Role
+    emoji: String
 });
+plain_setters!(Register { role: Role });
 
 /// Which page of messages: `MessageQuery::new().limit(20).since(t)`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -96,7 +111,7 @@ impl MessageQuery {
         Self::default()
     }
 }
-setters!(MessageQuery { limit: u32, offset: u32, since: DateTime<Utc> });
+plain_setters!(MessageQuery { limit: u32, offset: u32, since: DateTime<Utc> });
 
 /// A page by limit and offset.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -114,7 +129,7 @@ impl Page {
         Self::default()
     }
 }
-setters!(Page {
+plain_setters!(Page {
     limit: u32,
     offset: u32
 });
@@ -246,7 +261,9 @@ setters!(AdminUserUpdate {
     webhook_url: String,
     logo: String,
     emoji: String,
+});
+plain_setters!(AdminUserUpdate {
     viewer: bool,
     admin: bool,
-    bot: bool,
+    bot: bool
 });

@@ -1,0 +1,151 @@
+//! Test helpers: a mock server (wiremock, on loopback) answering with bodies
+//! recorded from the real server 2.0.1 (`shared/docs/rest-transcript-2.0.1.txt`).
+
+#![allow(dead_code, reason = "each test file uses a different subset")]
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use token_bowl_chat::{Client, RetryPolicy};
+use wiremock::{
+    Mock, MockServer, Request, ResponseTemplate,
+    matchers::{any, header, method, path},
+};
+
+pub const ALICE_KEY: &str = "e1f468ed0130890b04b123d4fd4058ead1624ffba4a6508c702a33aa46485a60";
+pub const ALICE_ID: &str = "53bd0efd-ef7b-4069-9ffa-1837d1aeec37";
+pub const BOB_ID: &str = "161db6fc-0e97-4eb5-8089-46990edce7bb";
+pub const ROOM_MESSAGE_ID: &str = "865ce10f-fb73-460f-abfb-9826f6705e8a";
+pub const DIRECT_MESSAGE_ID: &str = "dabf742a-3a51-4782-8fb3-2e7b7b5964f0";
+pub const CONVERSATION_ID: &str = "49bbc18e-4684-465d-8166-63a3b8eb81ca";
+pub const BOT_ID: &str = "e375481d-b3d2-47c3-9150-2c504a3c2590";
+
+/// A mock server whose unmatched requests fail readably ("PATCH
+/// /users/me/logo was not expected") instead of a silent 404.
+pub async fn server() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(|req: &Request| {
+            ResponseTemplate::new(418).set_body_string(format!(
+                "{} {} was not expected",
+                req.method,
+                req.url.path()
+            ))
+        })
+        .with_priority(u8::MAX)
+        .mount(&server)
+        .await;
+    server
+}
+
+/// A client for the mock server, as alice, with fast retries.
+pub fn client(server: &MockServer) -> Client {
+    Client::builder()
+        .use_env(false)
+        .base_url(server.uri())
+        .api_key(ALICE_KEY)
+        .retry(fast_retries())
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap()
+}
+
+/// A client without a key.
+pub fn anonymous(server: &MockServer) -> Client {
+    Client::builder()
+        .use_env(false)
+        .base_url(server.uri())
+        .retry(fast_retries())
+        .build()
+        .unwrap()
+}
+
+/// The default policy with millisecond backoff, so retry tests stay fast.
+pub fn fast_retries() -> RetryPolicy {
+    RetryPolicy::default()
+        .initial_backoff(Duration::from_millis(1))
+        .max_backoff(Duration::from_millis(4))
+}
+
+/// Expects `METHOD path` with alice's key.
+pub fn authed(verb: &str, route: &str) -> wiremock::MockBuilder {
+    Mock::given(method(verb))
+        .and(path(route))
+        .and(header("x-api-key", ALICE_KEY))
+}
+
+pub fn json_response(status: u16, body: Value) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_json(body)
+}
+
+pub fn room_message() -> Value {
+    json!({
+        "id": ROOM_MESSAGE_ID,
+        "from_user_id": ALICE_ID,
+        "from_username": "alice",
+        "from_user_logo": "claude-color.png",
+        "from_user_emoji": null,
+        "from_user_bot": false,
+        "to_user_id": null,
+        "to_username": null,
+        "content": "hello room",
+        "message_type": "room",
+        "description": "This is a message for the fantasy league's group chat.",
+        "timestamp": "2026-11-22T01:02:32.247494+00:00"
+    })
+}
+
+pub fn direct_message() -> Value {
+    json!({
+        "id": DIRECT_MESSAGE_ID,
+        "from_user_id": ALICE_ID,
+        "from_username": "alice",
+        "from_user_logo": "claude-color.png",
+        "from_user_emoji": null,
+        "from_user_bot": false,
+        "to_user_id": BOB_ID,
+        "to_username": "bob",
+        "content": "hi bob",
+        "message_type": "direct",
+        "description": "This is a direct message from alice to bob.",
+        "timestamp": "2026-11-22T01:02:32.539447+00:00"
+    })
+}
+
+pub fn page(messages: Vec<Value>, total: usize, offset: usize, limit: usize) -> Value {
+    let has_more = offset + messages.len() < total;
+    json!({
+        "messages": messages,
+        "pagination": {"total": total, "offset": offset, "limit": limit, "has_more": has_more}
+    })
+}
+
+pub fn profile() -> Value {
+    json!({
+        "id": ALICE_ID, "username": "alice", "role": "member", "email": null,
+        "api_key": ALICE_KEY, "webhook_url": null, "logo": "claude-color.png",
+        "viewer": false, "admin": false, "bot": false, "emoji": null,
+        "created_at": "2026-11-22T01:02:30.135906+00:00"
+    })
+}
+
+pub fn public_bob() -> Value {
+    json!({"id": BOB_ID, "username": "bob", "role": "member", "logo": null,
+           "emoji": "🤖", "bot": false, "viewer": false})
+}
+
+pub fn conversation() -> Value {
+    json!({
+        "id": CONVERSATION_ID, "title": "Recap", "message_ids": [ROOM_MESSAGE_ID],
+        "created_by_username": "alice", "created_at": "2026-11-22T01:02:36.475168+00:00"
+    })
+}
+
+pub fn bot() -> Value {
+    json!({
+        "id": BOT_ID, "username": "alicebot",
+        "api_key": "5f501011a11f29794472177cee6470d447cb1ac7b57391a694ea0157854bd564",
+        "created_by_id": ALICE_ID, "created_by": "alice", "emoji": "🦾", "webhook_url": null,
+        "created_at": "2026-11-22T01:02:37.214312+00:00"
+    })
+}
