@@ -12,6 +12,8 @@ pub mod types;
 
 #[cfg(feature = "blocking")]
 pub mod blocking;
+#[cfg(feature = "realtime")]
+pub mod realtime;
 
 pub use client::Client;
 pub use config::{
