@@ -403,7 +403,7 @@ async fn serve(stream: tokio::net::TcpStream, state: Arc<Mutex<State>>) {
     let subs_request = connect.get("subs").cloned().unwrap_or(json!({}));
 
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let decision = accept_connect(&state, &token, &subs_request, &tx);
+    let decision = accept_connect(&state, token, &subs_request, &tx);
     let (reply, conn_id, ping_interval) = match decision {
         Ok(accepted) => accepted,
         Err((code, message)) => {

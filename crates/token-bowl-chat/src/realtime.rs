@@ -246,7 +246,8 @@ impl RealtimeBuilder {
         let rest = self.client.clone();
         let mut builder = centrifuge::Client::builder(url.clone())
             .token(token.token)
-            .name("token-bowl-chat-rust")
+            .protocol(centrifuge::Protocol::Json)
+            .name("token-bowl-rust")
             .version(env!("CARGO_PKG_VERSION"))
             .get_token(move |_| {
                 let rest = rest.clone();
@@ -451,10 +452,10 @@ impl Dedup {
         if !self.seen.insert(id) {
             return false;
         }
-        if self.order.len() == self.capacity {
-            if let Some(oldest) = self.order.pop_front() {
-                self.seen.remove(&oldest);
-            }
+        if self.order.len() == self.capacity
+            && let Some(oldest) = self.order.pop_front()
+        {
+            self.seen.remove(&oldest);
         }
         self.order.push_back(id);
         true
@@ -639,7 +640,7 @@ impl Pump {
             // The user channel carries direct messages to you only.
             messages.retain(|m| m.to_username.as_deref() == Some(self.me.as_str()));
         }
-        messages.sort_by(|a, b| a.timestamp.cmp(&b.timestamp));
+        messages.sort_by_key(|a| a.timestamp);
         for message in messages {
             if !self
                 .deliver(channel, Event::Message(Box::new(message)))

@@ -9,13 +9,15 @@ use std::{
     sync::{Arc, Mutex},
 };
 
+use common::{Change, Pages};
+
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use common::*;
 use futures::{StreamExt, TryStreamExt};
 use serde_json::{Value, json};
 use token_bowl_chat::{Error, HistoryOptions, Message};
 use uuid::Uuid;
-use wiremock::{Mock, Request, Respond, ResponseTemplate, matchers::method};
+use wiremock::{Mock, matchers::method};
 
 fn start() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 22, 1, 0, 0).unwrap()
@@ -28,45 +30,6 @@ fn message(n: u32) -> Value {
     m["content"] = json!(format!("message {n}"));
     m["timestamp"] = json!((start() + Duration::seconds(i64::from(n))).to_rfc3339());
     m
-}
-
-/// What happens to the stored history right after a page is served.
-type Change = Box<dyn Fn(&mut Vec<Value>, usize) + Send + Sync>;
-
-/// Serves `/messages` pages from a shared list kept newest first.
-struct Pages {
-    list: Arc<Mutex<Vec<Value>>>,
-    served: Mutex<usize>,
-    after_page: Change,
-}
-
-impl Respond for Pages {
-    fn respond(&self, request: &Request) -> ResponseTemplate {
-        let query: std::collections::HashMap<String, String> =
-            request.url.query_pairs().into_owned().collect();
-        let offset: usize = query.get("offset").map_or(0, |v| v.parse().unwrap());
-        let limit: usize = query.get("limit").map_or(50, |v| v.parse().unwrap());
-        let mut list = self.list.lock().unwrap();
-        let visible: Vec<Value> = match query.get("since") {
-            // The server compares as text; the test data is all `+00:00`.
-            Some(since) => list
-                .iter()
-                .filter(|m| m["timestamp"].as_str().unwrap() > since.as_str())
-                .cloned()
-                .collect(),
-            None => list.clone(),
-        };
-        let body = page(
-            visible.iter().skip(offset).take(limit).cloned().collect(),
-            visible.len(),
-            offset,
-            limit,
-        );
-        let mut served = self.served.lock().unwrap();
-        *served += 1;
-        (self.after_page)(&mut list, *served);
-        json_response(200, body)
-    }
 }
 
 /// Messages `0..count`, newest first.

@@ -6,9 +6,11 @@
 use std::time::Duration;
 
 use serde_json::{Value, json};
+use std::sync::{Arc, Mutex};
 use token_bowl_chat::{Client, RetryPolicy};
+
 use wiremock::{
-    Mock, MockServer, Request, ResponseTemplate,
+    Mock, MockServer, Request, Respond, ResponseTemplate,
     matchers::{any, header, method, path},
 };
 
@@ -148,4 +150,55 @@ pub fn bot() -> Value {
         "created_by_id": ALICE_ID, "created_by": "alice", "emoji": "🦾", "webhook_url": null,
         "created_at": "2026-11-22T01:02:37.214312+00:00"
     })
+}
+
+/// What happens to the stored history right after a page is served.
+pub type Change = Box<dyn Fn(&mut Vec<Value>, usize) + Send + Sync>;
+
+/// Serves message pages (`limit`, `offset`, `since` as the server reads
+/// them) from a shared list kept newest first.
+pub struct Pages {
+    pub list: Arc<Mutex<Vec<Value>>>,
+    pub served: Mutex<usize>,
+    pub after_page: Change,
+}
+
+impl Respond for Pages {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let query: std::collections::HashMap<String, String> =
+            request.url.query_pairs().into_owned().collect();
+        let offset: usize = query.get("offset").map_or(0, |v| v.parse().unwrap());
+        let limit: usize = query.get("limit").map_or(50, |v| v.parse().unwrap());
+        let mut list = self.list.lock().unwrap();
+        let visible: Vec<Value> = match query.get("since") {
+            // The server compares as text; the test data is all `+00:00`.
+            Some(since) => list
+                .iter()
+                .filter(|m| m["timestamp"].as_str().unwrap() > since.as_str())
+                .cloned()
+                .collect(),
+            None => list.clone(),
+        };
+        let body = page(
+            visible.iter().skip(offset).take(limit).cloned().collect(),
+            visible.len(),
+            offset,
+            limit,
+        );
+        let mut served = self.served.lock().unwrap();
+        *served += 1;
+        (self.after_page)(&mut list, *served);
+        json_response(200, body)
+    }
+}
+
+impl Pages {
+    /// Pages over `list`, which the test may change between requests.
+    pub fn over(list: Arc<Mutex<Vec<Value>>>) -> Self {
+        Self {
+            list,
+            served: Mutex::new(0),
+            after_page: Box::new(|_, _| {}),
+        }
+    }
 }

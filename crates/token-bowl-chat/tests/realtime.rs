@@ -1,0 +1,459 @@
+//! Real-time events against a fake Centrifugo (crate `fake-centrifugo`,
+//! protocol v2 JSON on loopback) and a mock REST server for tokens and
+//! history backfill. No real Centrifugo runs here.
+
+mod common;
+
+use std::{
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::Duration,
+};
+
+use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use common::*;
+use fake_centrifugo::{FakeCentrifugo, token_for};
+use futures::StreamExt;
+use serde_json::{Value, json};
+use token_bowl_chat::realtime::{Event, EventStream, Handlers, Position, Realtime};
+use uuid::Uuid;
+use wiremock::{Mock, MockServer, Request, matchers::path};
+
+const WAIT: Duration = Duration::from_secs(10);
+
+fn start() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 1, 0, 0).unwrap()
+}
+
+/// Room message `n` from `from`, `n` milliseconds after `start()`.
+fn numbered(n: u32, from: &str) -> Value {
+    let mut m = room_message();
+    m["id"] = json!(Uuid::from_u128(u128::from(n) + 1).to_string());
+    m["from_username"] = json!(from);
+    m["content"] = json!(format!("message {n}"));
+    m["timestamp"] = json!((start() + TimeDelta::milliseconds(i64::from(n))).to_rfc3339());
+    m
+}
+
+struct Setup {
+    fake: FakeCentrifugo,
+    rest: MockServer,
+    /// The REST history, newest first.
+    store: Arc<Mutex<Vec<Value>>>,
+    tokens_issued: Arc<AtomicUsize>,
+}
+
+impl Setup {
+    async fn new(history_size: usize) -> Self {
+        let fake = FakeCentrifugo::start(history_size).await;
+        let rest = server().await;
+        let tokens_issued = Arc::new(AtomicUsize::new(0));
+        let counter = tokens_issued.clone();
+        let url = fake.url();
+        Mock::given(path("/centrifugo/connection-token"))
+            .respond_with(move |_: &Request| {
+                let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
+                // Distinct tokens, so a test can tell which one was used.
+                let token = format!("{}{n}", token_for("alice", &["user:alice", "room:main"]));
+                json_response(
+                    200,
+                    json!({"token": token, "url": url,
+                    "channels": ["user:alice", "room:main"], "user": "alice"}),
+                )
+            })
+            .mount(&rest)
+            .await;
+        let store = Arc::new(Mutex::new(Vec::new()));
+        for route in ["/messages", "/messages/direct"] {
+            Mock::given(path(route))
+                .respond_with(Pages::over(store.clone()))
+                .mount(&rest)
+                .await;
+        }
+        Self {
+            fake,
+            rest,
+            store,
+            tokens_issued,
+        }
+    }
+
+    fn builder(&self) -> token_bowl_chat::realtime::RealtimeBuilder {
+        client(&self.rest)
+            .realtime()
+            .use_env(false)
+            .reconnect_delay(Duration::from_millis(5), Duration::from_millis(40))
+    }
+
+    async fn connect(&self) -> (Realtime, EventStream) {
+        let live = self.builder().connect().await.unwrap();
+        let mut events = live.events();
+        assert_eq!(next(&mut events).await, Event::Connected);
+        (live, events)
+    }
+
+    /// Stores `message` in the REST history and publishes it on the room.
+    fn post(&self, message: Value) {
+        self.store.lock().unwrap().insert(0, message.clone());
+        self.fake.publish("room:main", message);
+    }
+}
+
+async fn next(events: &mut EventStream) -> Event {
+    tokio::time::timeout(WAIT, events.next())
+        .await
+        .expect("an event in time")
+        .expect("the stream goes on")
+}
+
+/// The next message event, skipping connection events.
+async fn next_message(events: &mut EventStream) -> String {
+    loop {
+        match next(events).await {
+            Event::Message(m) => return m.content,
+            Event::Connected | Event::Disconnected(_) => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn each_payload_kind_arrives_as_its_event() {
+    let setup = Setup::new(100).await;
+    let (_live, mut events) = setup.connect().await;
+    let published = include_str!("data/centrifugo-publishes.jsonl");
+    for line in published.lines() {
+        let record: Value = serde_json::from_str(line).unwrap();
+        // The fake subscribed us to alice's channels; deliver there.
+        let channel = if record["channel"] == "room:main" {
+            "room:main"
+        } else {
+            "user:alice"
+        };
+        setup.fake.publish(channel, record["data"].clone());
+    }
+    setup
+        .fake
+        .publish("user:alice", json!({"type": "reaction", "emoji": "🏈"}));
+    assert!(matches!(next(&mut events).await, Event::Message(m) if m.content == "kickoff in ten"));
+    assert!(
+        matches!(next(&mut events).await, Event::Message(m) if m.to_username.as_deref() == Some("dave"))
+    );
+    assert!(matches!(next(&mut events).await, Event::ReadReceipt(r) if r.read_by == "dave"));
+    assert!(matches!(next(&mut events).await, Event::UnreadCount(u) if u.total == 1));
+    assert!(matches!(next(&mut events).await, Event::Typing(t) if t.to.as_deref() == Some("dave")));
+    assert!(matches!(next(&mut events).await, Event::Typing(t) if t.to.is_none()));
+    let Event::Unknown { channel, data } = next(&mut events).await else {
+        panic!()
+    };
+    assert_eq!(
+        (channel.as_str(), &data["emoji"]),
+        ("user:alice", &json!("🏈"))
+    );
+}
+
+#[tokio::test]
+async fn batched_frames_are_all_processed() {
+    let setup = Setup::new(100).await;
+    let (_live, mut events) = setup.connect().await;
+    let batch: Vec<(&str, Value)> = (0..5).map(|n| ("room:main", numbered(n, "bob"))).collect();
+    setup.fake.publish_batch(&batch);
+    for n in 0..5 {
+        assert_eq!(next_message(&mut events).await, format!("message {n}"));
+    }
+}
+
+#[tokio::test]
+async fn pings_are_answered_and_the_connection_stays() {
+    let setup = Setup::new(100).await;
+    setup.fake.set_ping_interval(1);
+    let (_live, mut events) = setup.connect().await;
+    assert!(
+        setup.fake.wait_for(WAIT, |f| f.pongs() >= 2).await,
+        "two pongs"
+    );
+    // Unanswered pings would have closed it (code 3012) and reconnected.
+    assert_eq!(setup.fake.connects().len(), 1);
+    setup.post(numbered(1, "bob"));
+    assert_eq!(next_message(&mut events).await, "message 1");
+}
+
+#[tokio::test]
+async fn a_clean_close_is_noticed_and_reconnects() {
+    let setup = Setup::new(100).await;
+    let (_live, mut events) = setup.connect().await;
+    setup.fake.close_connections(1000, "bye");
+    let Event::Disconnected(d) = next(&mut events).await else {
+        panic!()
+    };
+    assert!(d.will_reconnect, "{d:?}");
+    assert_eq!(next(&mut events).await, Event::Connected);
+    assert_eq!(setup.fake.connects().len(), 2);
+}
+
+#[tokio::test]
+async fn a_dropped_connection_is_noticed_and_reconnects() {
+    let setup = Setup::new(100).await;
+    let (_live, mut events) = setup.connect().await;
+    setup.fake.cut_connections();
+    let Event::Disconnected(d) = next(&mut events).await else {
+        panic!()
+    };
+    assert!(d.will_reconnect, "{d:?}");
+    assert_eq!(next(&mut events).await, Event::Connected);
+}
+
+#[tokio::test]
+async fn a_no_reconnect_code_stops() {
+    let setup = Setup::new(100).await;
+    let (live, mut events) = setup.connect().await;
+    setup.fake.close_connections(3501, "go away");
+    let Event::Disconnected(d) = next(&mut events).await else {
+        panic!()
+    };
+    assert_eq!((d.code, d.will_reconnect), (3501, false), "{d:?}");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(setup.fake.connects().len(), 1, "no reconnect");
+    assert_eq!(
+        live.state(),
+        token_bowl_chat::realtime::ConnectionState::Disconnected
+    );
+}
+
+#[tokio::test]
+async fn an_expired_token_is_replaced_on_reconnect() {
+    let setup = Setup::new(100).await;
+    let (_live, mut events) = setup.connect().await;
+    setup.fake.reject_next_tokens(1);
+    setup.fake.cut_connections();
+    loop {
+        if let Event::Connected = next(&mut events).await {
+            break;
+        }
+    }
+    let connects = setup.fake.connects();
+    assert!(connects.len() >= 3, "{connects:?}");
+    assert!(setup.tokens_issued.load(Ordering::SeqCst) >= 2);
+    let last = &connects.last().unwrap().token;
+    assert!(
+        last.ends_with('2'),
+        "connected with the fresh token, not the first: {last}"
+    );
+}
+
+#[tokio::test]
+async fn a_token_is_refreshed_before_it_expires() {
+    let setup = Setup::new(100).await;
+    setup.fake.set_token_ttl(Some(1));
+    let (_live, _events) = setup.connect().await;
+    assert!(
+        setup
+            .fake
+            .wait_for(WAIT, |f| !f.refreshes().is_empty())
+            .await
+    );
+    assert!(setup.tokens_issued.load(Ordering::SeqCst) >= 2);
+    assert!(setup.fake.refreshes()[0].ends_with('2'));
+}
+
+/// Publishes `count` messages and cuts or cleanly closes the connection at
+/// random points (fixed seed), then checks every message arrives once, in
+/// order.
+async fn chaos(expire_history: bool, seed: u64) {
+    let setup = Setup::new(1000).await;
+    let (_live, mut events) = setup.connect().await;
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let count = 80;
+    let mut cuts = 0;
+    for n in 0..count {
+        if rng.u8(..) < 25 {
+            cuts += 1;
+            if expire_history {
+                setup.fake.expire_history("room:main");
+            }
+            if rng.bool() {
+                setup.fake.cut_connections();
+            } else {
+                setup.fake.close_connections(1000, "restart");
+            }
+        }
+        setup.post(numbered(n, "bob"));
+        if rng.u8(..) < 60 {
+            tokio::time::sleep(Duration::from_millis(rng.u64(1..15))).await;
+        }
+    }
+    assert!(cuts >= 3, "the seed cuts the connection several times");
+    for n in 0..count {
+        assert_eq!(next_message(&mut events).await, format!("message {n}"));
+    }
+    // Nothing more: no duplicate is pending.
+    setup.fake.publish(
+        "room:main",
+        json!({"type": "typing", "username": "bob", "to_username": null,
+        "timestamp": "2026-11-22T02:00:00+00:00"}),
+    );
+    loop {
+        match next(&mut events).await {
+            Event::Typing(_) => break,
+            Event::Message(m) => panic!("duplicate or stray message {}", m.content),
+            _ => {}
+        }
+    }
+    assert!(setup.fake.connects().len() > cuts / 2, "it reconnected");
+    let backfills = setup
+        .rest
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == "/messages")
+        .count();
+    if expire_history {
+        assert!(backfills > 0, "the gaps were filled over REST");
+    } else {
+        assert_eq!(backfills, 0, "recovery alone filled the gaps");
+    }
+}
+
+#[tokio::test]
+async fn messages_survive_cuts_through_recovery() {
+    chaos(false, 7).await;
+}
+
+#[tokio::test]
+async fn messages_survive_cuts_through_rest_backfill_when_history_expired() {
+    chaos(true, 11).await;
+}
+
+#[tokio::test]
+async fn recovery_is_requested_with_the_last_position() {
+    let setup = Setup::new(100).await;
+    let (_live, mut events) = setup.connect().await;
+    setup.post(numbered(1, "bob"));
+    setup.post(numbered(2, "bob"));
+    next_message(&mut events).await;
+    next_message(&mut events).await;
+    setup.fake.cut_connections();
+    assert!(setup.fake.wait_for(WAIT, |f| f.connects().len() == 2).await);
+    let subs = &setup.fake.connects()[1].subs;
+    assert_eq!(subs["room:main"]["recover"], true, "{subs}");
+    assert_eq!(subs["room:main"]["offset"], 2, "{subs}");
+}
+
+#[tokio::test]
+async fn resuming_from_a_saved_position_yields_exactly_what_came_after() {
+    let setup = Setup::new(100).await;
+    for n in 0..10 {
+        setup.store.lock().unwrap().insert(0, numbered(n, "bob"));
+    }
+    let saved = Position {
+        message_id: Some(Uuid::from_u128(5)),
+        timestamp: Some(start() + TimeDelta::milliseconds(4)),
+    };
+    let live = setup.builder().resume_from(saved).connect().await.unwrap();
+    let mut events = live.events();
+    for n in 5..10 {
+        assert_eq!(next_message(&mut events).await, format!("message {n}"));
+    }
+    setup.post(numbered(10, "bob"));
+    assert_eq!(next_message(&mut events).await, "message 10");
+    let position = live.position();
+    assert_eq!(position.message_id, Some(Uuid::from_u128(11)));
+    assert_eq!(
+        position.timestamp,
+        Some(start() + TimeDelta::milliseconds(10))
+    );
+}
+
+#[tokio::test]
+async fn own_messages_can_be_skipped() {
+    let setup = Setup::new(100).await;
+    let live = setup
+        .builder()
+        .skip_own_messages(true)
+        .connect()
+        .await
+        .unwrap();
+    let mut events = live.events();
+    assert_eq!(next(&mut events).await, Event::Connected);
+    setup.post(numbered(1, "alice"));
+    setup.post(numbered(2, "bob"));
+    assert_eq!(next_message(&mut events).await, "message 2");
+    assert_eq!(
+        live.position().message_id,
+        Some(Uuid::from_u128(3)),
+        "own messages still advance the position"
+    );
+}
+
+#[tokio::test]
+async fn callbacks_run_in_event_order_and_close_ends_the_run() {
+    let setup = Setup::new(100).await;
+    let live = Arc::new(setup.builder().connect().await.unwrap());
+    let seen = Arc::new(Mutex::new(Vec::<String>::new()));
+    let (a, b, c, d) = (seen.clone(), seen.clone(), seen.clone(), seen.clone());
+    let handlers = Handlers::new()
+        .on_connect(move |()| a.lock().unwrap().push("connect".into()))
+        .on_message_async(move |m| {
+            let b = b.clone();
+            async move {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+                b.lock().unwrap().push(m.content);
+            }
+        })
+        .on_typing(move |t| c.lock().unwrap().push(format!("typing {}", t.username)))
+        .on_disconnect(move |x| {
+            d.lock()
+                .unwrap()
+                .push(format!("disconnect {}", x.will_reconnect))
+        });
+    let runner = {
+        let live = live.clone();
+        tokio::spawn(async move { live.run(handlers).await })
+    };
+    assert!(
+        setup
+            .fake
+            .wait_for(WAIT, |f| f.connection_count() == 1)
+            .await
+    );
+    setup.post(numbered(1, "bob"));
+    setup.fake.publish(
+        "room:main",
+        json!({"type": "typing", "username": "bob", "to_username": null,
+        "timestamp": "2026-11-22T02:00:00+00:00"}),
+    );
+    setup.post(numbered(2, "bob"));
+    tokio::time::timeout(WAIT, async {
+        while seen.lock().unwrap().len() < 4 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await
+    .unwrap();
+    live.close().await;
+    tokio::time::timeout(WAIT, runner).await.unwrap().unwrap();
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [
+            "connect",
+            "message 1",
+            "typing bob",
+            "message 2",
+            "disconnect false"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn the_url_override_wins_over_the_reported_url() {
+    let setup = Setup::new(100).await;
+    let other = FakeCentrifugo::start(10).await;
+    let live = setup.builder().url(other.url()).connect().await.unwrap();
+    let mut events = live.events();
+    assert_eq!(next(&mut events).await, Event::Connected);
+    assert_eq!(other.connects().len(), 1);
+    assert!(setup.fake.connects().is_empty());
+}
