@@ -1,0 +1,604 @@
+//! One function per command.
+
+use std::io;
+
+use futures::StreamExt;
+use serde::Serialize;
+use serde_json::{Value, json};
+use token_bowl_chat::{
+    AdminUserUpdate, BotUpdate, Client, ConversationUpdate, Error, HistoryOptions, Message,
+    MessageQuery, NewBot, NewConversation, Page, Profile, Register, User,
+};
+
+use crate::{
+    cli::{Admin, AdminMessages, AdminUsers, Bots, Command, Conversations, Messages, Unread, Users},
+    live,
+    output::{Out, Spinner},
+};
+
+/// Why a command failed.
+#[derive(Debug)]
+pub enum Failure {
+    Api(Error),
+    Io(io::Error),
+    Usage(String),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Self::Api(e)
+    }
+}
+
+impl From<io::Error> for Failure {
+    fn from(e: io::Error) -> Self {
+        Self::Io(e)
+    }
+}
+
+type Result<T = ()> = std::result::Result<T, Failure>;
+
+/// Awaits `future` with a spinner on stderr.
+async fn wait<T>(what: &str, future: impl std::future::Future<Output = token_bowl_chat::Result<T>>) -> Result<T> {
+    let _spinner = Spinner::start(what);
+    Ok(future.await?)
+}
+
+const REDACTED: &str = "<redacted>";
+
+/// JSON of `value` with every `api_key` field redacted: only the commands
+/// whose purpose is to hand out a key print one.
+fn redacted(value: &impl Serialize) -> Value {
+    fn walk(value: &mut Value) {
+        match value {
+            Value::Object(map) => {
+                for (key, inner) in map.iter_mut() {
+                    if key == "api_key" {
+                        *inner = json!(REDACTED);
+                    } else {
+                        walk(inner);
+                    }
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    let mut value = serde_json::to_value(value).unwrap_or(Value::Null);
+    walk(&mut value);
+    value
+}
+
+pub async fn run(command: Command, client: &Client, out: &Out) -> Result {
+    match command {
+        Command::Register {
+            username,
+            webhook,
+            logo,
+            emoji,
+        } => {
+            let mut registration = Register::new(username);
+            registration.webhook_url = webhook;
+            registration.logo = logo;
+            registration.emoji = emoji;
+            let created = wait("registering", client.register(registration)).await?;
+            if out.json() {
+                out.document(&created)?;
+            } else {
+                out.line(&format!("Registered {} ({}, role {}).", created.username, created.id, created.role))?;
+                out.line(&format!("API key: {}", created.api_key))?;
+                out.line(&format!("Use it with:\n  export TOKEN_BOWL_CHAT_API_KEY={}", created.api_key))?;
+            }
+        }
+        Command::Info => {
+            let me = wait("loading your profile", client.me()).await?;
+            profile(out, &me)?;
+        }
+        Command::Messages(command) => messages(command, client, out).await?,
+        Command::Users(command) => users(command, client, out).await?,
+        Command::Unread(command) => unread(command, client, out).await?,
+        Command::Live(crate::cli::Live::Chat) => live::chat(client, out).await?,
+        Command::Live(crate::cli::Live::Monitor) => live::monitor(client, out).await?,
+        Command::Conversations(command) => conversations(command, client, out).await?,
+        Command::Bots(command) => bots(command, client, out).await?,
+        Command::Admin(command) => admin(command, client, out).await?,
+        Command::Logos => {
+            let logos = wait("loading logos", client.logos()).await?;
+            if out.json() {
+                out.document(&logos)?;
+            } else {
+                out.table(&["Logo"], logos.into_iter().map(|l| vec![l]).collect())?;
+            }
+        }
+        Command::Health => {
+            let health = wait("checking", client.health()).await?;
+            if out.json() {
+                out.document(&health)?;
+            } else {
+                let mut rows: Vec<Vec<String>> = health.into_iter().map(|(k, v)| vec![k, v]).collect();
+                rows.sort();
+                out.table(&["Check", "Value"], rows)?;
+            }
+        }
+        Command::Completions { .. } => unreachable!("handled before a client is built"),
+    }
+    Ok(())
+}
+
+fn profile(out: &Out, me: &Profile) -> Result {
+    if out.json() {
+        out.document(&redacted(me))?;
+        return Ok(());
+    }
+    let rows = vec![
+        vec!["Username".into(), me.username.clone()],
+        vec!["Id".into(), me.id.to_string()],
+        vec!["Role".into(), me.role.to_string()],
+        vec!["Email".into(), me.email.clone().unwrap_or_default()],
+        vec!["Webhook".into(), me.webhook_url.as_ref().map(|w| w.to_string()).unwrap_or_default()],
+        vec!["Logo".into(), me.logo.clone().unwrap_or_default()],
+        vec!["Emoji".into(), me.emoji.clone().unwrap_or_default()],
+        vec!["API key".into(), REDACTED.into()],
+        vec!["Created".into(), out.time(me.created_at)],
+    ];
+    out.table(&["Field", "Value"], rows)?;
+    Ok(())
+}
+
+fn message_rows(out: &Out, messages: &[Message], direct: bool) -> Vec<Vec<String>> {
+    messages
+        .iter()
+        .map(|m| {
+            let mut row = vec![out.time(m.timestamp), m.from_username.clone()];
+            if direct {
+                row.push(m.to_username.clone().unwrap_or_default());
+            }
+            row.push(m.content.clone());
+            row.push(m.id.to_string());
+            row
+        })
+        .collect()
+}
+
+fn message_table(out: &Out, messages: &[Message], direct: bool) -> Result {
+    if messages.is_empty() {
+        out.line("No messages.")?;
+        return Ok(());
+    }
+    let header: &[&str] = if direct {
+        &["Time", "From", "To", "Message", "Id"]
+    } else {
+        &["Time", "From", "Message", "Id"]
+    };
+    out.table(header, message_rows(out, messages, direct))?;
+    Ok(())
+}
+
+async fn messages(command: Messages, client: &Client, out: &Out) -> Result {
+    match command {
+        Messages::Send { text, to } => {
+            let sent = match &to {
+                Some(to) => wait("sending", client.send_direct_message(to, &text)).await?,
+                None => wait("sending", client.send_message(&text)).await?,
+            };
+            if out.json() {
+                out.document(&sent)?;
+            } else {
+                let target = to.map_or_else(|| "the room".to_owned(), |t| t.to_string());
+                out.line(&format!("Sent to {target} at {} (id {}).", out.time(sent.timestamp), sent.id))?;
+            }
+        }
+        Messages::List {
+            direct,
+            limit,
+            offset,
+            since,
+            all,
+        } => {
+            if all {
+                let mut options = HistoryOptions::new().page_size(limit.max(1));
+                if let Some(since) = since {
+                    options = options.since(since);
+                }
+                let mut stream = if direct {
+                    client.direct_history(options).boxed()
+                } else {
+                    client.room_history(options).boxed()
+                };
+                let mut batch = Vec::new();
+                while let Some(message) = stream.next().await {
+                    let message = message?;
+                    if out.json() {
+                        out.json_line(&message)?;
+                    } else {
+                        batch.push(message);
+                    }
+                }
+                if !out.json() {
+                    message_table(out, &batch, direct)?;
+                }
+                return Ok(());
+            }
+            let mut query = MessageQuery::new().limit(limit).offset(offset);
+            query.since = since;
+            let page = if direct {
+                wait("loading messages", client.direct_messages(query)).await?
+            } else {
+                wait("loading messages", client.room_messages(query)).await?
+            };
+            if out.json() {
+                out.document(&page)?;
+            } else {
+                message_table(out, &page.messages, direct)?;
+                let p = &page.pagination;
+                out.line(&format!(
+                    "{} of {} (offset {}){}",
+                    page.messages.len(),
+                    p.total,
+                    p.offset,
+                    if p.has_more { "; more with --offset or --all" } else { "" }
+                ))?;
+            }
+        }
+        Messages::Show { id } => {
+            let message = wait("loading the message", client.message(id)).await?;
+            if out.json() {
+                out.document(&message)?;
+            } else {
+                message_table(out, std::slice::from_ref(&message), message.to_username.is_some())?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn user_rows(users: &[User]) -> Vec<Vec<String>> {
+    users
+        .iter()
+        .map(|u| {
+            let kind = if u.bot { "bot" } else if u.viewer { "viewer" } else { "" };
+            vec![
+                u.username.clone(),
+                u.role.to_string(),
+                kind.into(),
+                u.emoji.clone().or_else(|| u.logo.clone()).unwrap_or_default(),
+                u.id.to_string(),
+            ]
+        })
+        .collect()
+}
+
+async fn users(command: Users, client: &Client, out: &Out) -> Result {
+    match command {
+        Users::List { online } => {
+            let users = if online {
+                wait("loading users", client.online_users()).await?
+            } else {
+                wait("loading users", client.users()).await?
+            };
+            if out.json() {
+                out.document(&users)?;
+            } else if users.is_empty() {
+                out.line("No users.")?;
+            } else {
+                out.table(&["Username", "Role", "Type", "Logo", "Id"], user_rows(&users))?;
+                out.line(&format!("{} users", users.len()))?;
+            }
+        }
+        Users::Update(update) => {
+            let mut done = serde_json::Map::new();
+            if let Some(name) = &update.username {
+                let me = wait("renaming", client.set_username(name)).await?;
+                done.insert("username".into(), json!(me.username));
+            }
+            if update.clear_webhook {
+                wait("clearing the webhook", client.set_webhook(None)).await?;
+                done.insert("webhook_url".into(), Value::Null);
+            } else if let Some(url) = &update.webhook {
+                wait("setting the webhook", client.set_webhook(Some(url))).await?;
+                done.insert("webhook_url".into(), json!(url));
+            }
+            if let Some(logo) = &update.logo {
+                wait("setting the logo", client.set_logo(Some(logo))).await?;
+                done.insert("logo".into(), json!(logo));
+            }
+            if out.json() {
+                out.document(&done)?;
+            } else {
+                for (field, value) in &done {
+                    let value = value.as_str().map_or_else(|| "(cleared)".to_owned(), str::to_owned);
+                    out.line(&format!("Updated {field}: {value}"))?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn unread(command: Unread, client: &Client, out: &Out) -> Result {
+    match command {
+        Unread::Count => {
+            let count = wait("counting", client.unread_count()).await?;
+            if out.json() {
+                out.document(&count)?;
+            } else {
+                out.table(
+                    &["Room", "Direct", "Total"],
+                    vec![vec![
+                        count.unread_room_messages.to_string(),
+                        count.unread_direct_messages.to_string(),
+                        count.total_unread.to_string(),
+                    ]],
+                )?;
+            }
+        }
+        Unread::List { direct } => {
+            let messages = if direct {
+                wait("loading", client.unread_direct_messages(Page::new())).await?
+            } else {
+                wait("loading", client.unread_messages(Page::new())).await?
+            };
+            if out.json() {
+                out.document(&messages)?;
+            } else {
+                message_table(out, &messages, direct)?;
+            }
+        }
+        Unread::MarkRead { id, all } => {
+            if all {
+                let count = wait("marking", client.mark_all_read()).await?;
+                if out.json() {
+                    out.document(&json!({"marked_as_read": count}))?;
+                } else {
+                    out.line(&format!("Marked {count} messages read."))?;
+                }
+            } else if let Some(id) = id {
+                wait("marking", client.mark_read(id)).await?;
+                if out.json() {
+                    out.document(&json!({"marked_as_read": 1, "id": id}))?;
+                } else {
+                    out.line(&format!("Marked {id} read."))?;
+                }
+            } else {
+                return Err(Failure::Usage("give a message id or --all".into()));
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn conversations(command: Conversations, client: &Client, out: &Out) -> Result {
+    let show = |c: &token_bowl_chat::Conversation| -> Result {
+        if out.json() {
+            out.document(c)?;
+        } else {
+            out.table(
+                &["Id", "Title", "Description", "Messages", "Created"],
+                vec![vec![
+                    c.id.to_string(),
+                    c.title.clone().unwrap_or_default(),
+                    c.description.clone().unwrap_or_default(),
+                    c.message_ids.len().to_string(),
+                    out.time(c.created_at),
+                ]],
+            )?;
+        }
+        Ok(())
+    };
+    match command {
+        Conversations::List { limit, offset } => {
+            let page = wait("loading", client.conversations(Page::new().limit(limit).offset(offset))).await?;
+            if out.json() {
+                out.document(&page)?;
+            } else if page.conversations.is_empty() {
+                out.line("No conversations.")?;
+            } else {
+                let rows = page
+                    .conversations
+                    .iter()
+                    .map(|c| {
+                        vec![
+                            c.id.to_string(),
+                            c.title.clone().unwrap_or_default(),
+                            c.message_ids.len().to_string(),
+                            out.time(c.created_at),
+                        ]
+                    })
+                    .collect();
+                out.table(&["Id", "Title", "Messages", "Created"], rows)?;
+            }
+        }
+        Conversations::Show { id } => show(&wait("loading", client.conversation(id)).await?)?,
+        Conversations::Create {
+            message_ids,
+            title,
+            description,
+        } => {
+            let mut new = NewConversation::new(message_ids);
+            new.title = title;
+            new.description = description;
+            show(&wait("saving", client.create_conversation(new)).await?)?;
+        }
+        Conversations::Update {
+            id,
+            title,
+            description,
+            message_ids,
+        } => {
+            let mut update = ConversationUpdate::new();
+            update.title = title;
+            update.description = description;
+            update.message_ids = (!message_ids.is_empty()).then_some(message_ids);
+            show(&wait("saving", client.update_conversation(id, update)).await?)?;
+        }
+        Conversations::Delete { id } => {
+            wait("deleting", client.delete_conversation(id)).await?;
+            deleted(out, "conversation", id)?;
+        }
+    }
+    Ok(())
+}
+
+fn deleted(out: &Out, what: &str, id: uuid::Uuid) -> Result {
+    if out.json() {
+        out.document(&json!({"deleted": what, "id": id}))?;
+    } else {
+        out.line(&format!("Deleted {what} {id}."))?;
+    }
+    Ok(())
+}
+
+fn new_key(out: &Out, whose: &str, key: &token_bowl_chat::ApiKey) -> Result {
+    if out.json() {
+        out.document(&json!({"username": whose, "api_key": key.expose_secret()}))?;
+    } else {
+        out.line(&format!("New API key for {whose}: {}", key.expose_secret()))?;
+    }
+    Ok(())
+}
+
+async fn bots(command: Bots, client: &Client, out: &Out) -> Result {
+    match command {
+        Bots::Create { username, emoji, webhook } => {
+            let mut bot = NewBot::new(username);
+            bot.emoji = emoji;
+            bot.webhook_url = webhook;
+            let created = wait("creating the bot", client.create_bot(bot)).await?;
+            if out.json() {
+                out.document(&created)?;
+            } else {
+                out.line(&format!("Created bot {} ({}).", created.username, created.id))?;
+                out.line(&format!("API key: {}", created.api_key))?;
+            }
+        }
+        Bots::List => {
+            let bots = wait("loading bots", client.my_bots()).await?;
+            if out.json() {
+                out.document(&redacted(&bots))?;
+            } else if bots.is_empty() {
+                out.line("No bots.")?;
+            } else {
+                let rows = bots
+                    .iter()
+                    .map(|b| {
+                        vec![
+                            b.username.clone(),
+                            b.emoji.clone().unwrap_or_default(),
+                            b.webhook_url.as_ref().map(|w| w.to_string()).unwrap_or_default(),
+                            out.time(b.created_at),
+                            b.id.to_string(),
+                        ]
+                    })
+                    .collect();
+                out.table(&["Username", "Emoji", "Webhook", "Created", "Id"], rows)?;
+            }
+        }
+        Bots::Update { id, emoji, webhook } => {
+            let mut update = BotUpdate::new();
+            update.emoji = emoji;
+            update.webhook_url = webhook;
+            let bot = wait("updating the bot", client.update_bot(id, update)).await?;
+            if out.json() {
+                out.document(&redacted(&bot))?;
+            } else {
+                out.line(&format!("Updated bot {}.", bot.username))?;
+            }
+        }
+        Bots::Delete { id } => {
+            wait("deleting the bot", client.delete_bot(id)).await?;
+            deleted(out, "bot", id)?;
+        }
+        Bots::RegenerateKey { id } => {
+            let key = wait("regenerating", client.regenerate_bot_api_key(id)).await?;
+            new_key(out, &id.to_string(), &key)?;
+        }
+    }
+    Ok(())
+}
+
+async fn admin(command: Admin, client: &Client, out: &Out) -> Result {
+    match command {
+        Admin::Users(AdminUsers::List) => {
+            let users = wait("loading users", client.admin_users()).await?;
+            if out.json() {
+                out.document(&redacted(&users))?;
+            } else {
+                let rows = users
+                    .iter()
+                    .map(|u| {
+                        vec![
+                            u.username.clone(),
+                            u.role.to_string(),
+                            u.email.clone().unwrap_or_default(),
+                            out.time(u.created_at),
+                            u.id.to_string(),
+                        ]
+                    })
+                    .collect();
+                out.table(&["Username", "Role", "Email", "Created", "Id"], rows)?;
+            }
+        }
+        Admin::Users(AdminUsers::Show { id }) => profile(out, &wait("loading", client.admin_user(id)).await?)?,
+        Admin::Users(AdminUsers::Update {
+            id,
+            username,
+            email,
+            webhook,
+            logo,
+            emoji,
+        }) => {
+            let mut update = AdminUserUpdate::new();
+            update.username = username;
+            update.email = email;
+            update.webhook_url = webhook;
+            update.logo = logo;
+            update.emoji = emoji;
+            profile(out, &wait("updating", client.admin_update_user(id, update)).await?)?;
+        }
+        Admin::Users(AdminUsers::Delete { id }) => {
+            wait("deleting", client.admin_delete_user(id)).await?;
+            deleted(out, "user", id)?;
+        }
+        Admin::Users(AdminUsers::Role { id, role }) => {
+            let done = wait("assigning", client.admin_set_role(id, role.into())).await?;
+            if out.json() {
+                out.document(&done)?;
+            } else {
+                out.line(&done.message)?;
+            }
+        }
+        Admin::Users(AdminUsers::RegenerateKey { id }) => {
+            let key = wait("regenerating", client.admin_regenerate_api_key(id)).await?;
+            new_key(out, &id.to_string(), &key)?;
+        }
+        Admin::Messages(AdminMessages::Show { id }) => {
+            let message = wait("loading", client.admin_message(id)).await?;
+            if out.json() {
+                out.document(&message)?;
+            } else {
+                message_table(out, std::slice::from_ref(&message), message.to_username.is_some())?;
+            }
+        }
+        Admin::Messages(AdminMessages::Edit { id, text }) => {
+            let message = wait("editing", client.admin_edit_message(id, &text)).await?;
+            if out.json() {
+                out.document(&message)?;
+            } else {
+                out.line(&format!("Edited {id}."))?;
+            }
+        }
+        Admin::Messages(AdminMessages::Delete { id }) => {
+            wait("deleting", client.admin_delete_message(id)).await?;
+            deleted(out, "message", id)?;
+        }
+        Admin::Invite { email, signup_url, role } => {
+            let invited = wait("inviting", client.admin_invite(&email, &signup_url, Some(role.into()))).await?;
+            if out.json() {
+                out.document(&invited)?;
+            } else {
+                out.line(&invited.message)?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,248 @@
+//! `live chat` and `live monitor`.
+
+use std::{
+    io::{BufRead, IsTerminal},
+    sync::mpsc as std_mpsc,
+    time::{Duration, Instant},
+};
+
+use futures::StreamExt;
+use serde_json::{Value, json};
+use token_bowl_chat::{
+    Client,
+    realtime::{Event, Realtime},
+};
+use tokio::sync::mpsc;
+
+use crate::{
+    commands::Failure,
+    output::{Out, Spinner},
+};
+
+fn value(v: &impl serde::Serialize) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+/// An event as one JSON object, `"event"` naming its kind.
+pub fn event_json(event: &Event) -> Value {
+    let tagged = |kind: &str, body: Value| {
+        let mut body = match body {
+            Value::Object(map) => map,
+            other => {
+                let mut map = serde_json::Map::new();
+                map.insert("value".into(), other);
+                map
+            }
+        };
+        body.insert("event".into(), json!(kind));
+        Value::Object(body)
+    };
+    match event {
+        Event::Message(m) => tagged("message", value(m.as_ref())),
+        Event::ReadReceipt(r) => tagged("read_receipt", value(r)),
+        Event::Typing(t) => tagged("typing", value(t)),
+        Event::UnreadCount(u) => tagged("unread_count", value(u)),
+        Event::Connected => json!({"event": "connected"}),
+        Event::Disconnected(d) => json!({"event": "disconnected", "code": d.code,
+            "reason": d.reason, "will_reconnect": d.will_reconnect}),
+        Event::Error(e) => json!({"event": "error", "message": e}),
+        Event::Unknown { channel, data } => json!({"event": "unknown", "channel": channel, "data": data}),
+        _ => json!({"event": "unknown"}),
+    }
+}
+
+/// An event as one line for people; `None` for events not worth a line.
+pub fn event_line(out: &Out, me: &str, event: &Event) -> Option<String> {
+    Some(match event {
+        Event::Message(m) => {
+            let time = out.time(m.timestamp);
+            match &m.to_username {
+                Some(to) if to == me => {
+                    format!("[{time}] {} → you: {}", out.paint(&m.from_username, 35), m.content)
+                }
+                Some(to) => format!("[{time}] {} → {to}: {}", out.paint(&m.from_username, 35), m.content),
+                None => format!("[{time}] {}: {}", out.paint(&m.from_username, 36), m.content),
+            }
+        }
+        Event::ReadReceipt(r) => out.paint(&format!("{} read {}", r.read_by, r.message_id), 2),
+        Event::Typing(t) if t.username != me => {
+            let place = if t.to.is_some() { " (to you)" } else { "" };
+            out.paint(&format!("{} is typing…{place}", t.username), 2)
+        }
+        Event::UnreadCount(u) => out.paint(&format!("unread: {} room, {} direct", u.room, u.direct), 2),
+        Event::Connected => out.paint("connected", 32),
+        Event::Disconnected(d) if d.will_reconnect => {
+            out.paint(&format!("disconnected ({} {}); reconnecting…", d.code, d.reason), 33)
+        }
+        Event::Disconnected(d) => out.paint(&format!("disconnected ({} {})", d.code, d.reason), 31),
+        Event::Error(e) => out.paint(&format!("error: {e}"), 31),
+        Event::Unknown { channel, data } => out.paint(&format!("{channel}: {data}"), 2),
+        _ => return None,
+    })
+}
+
+async fn connect(client: &Client) -> Result<(Realtime, String), Failure> {
+    let _spinner = Spinner::start("connecting");
+    let me = client.me().await?.username;
+    let live = client.realtime().connect().await?;
+    Ok((live, me))
+}
+
+/// Prints events until Ctrl-C, then closes the connection cleanly.
+pub async fn monitor(client: &Client, out: &Out) -> Result<(), Failure> {
+    let (live, me) = connect(client).await?;
+    let mut events = live.events();
+    loop {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => break,
+            event = events.next() => {
+                let Some(event) = event else { break };
+                if out.json() {
+                    out.json_line(&event_json(&event))?;
+                } else if let Some(line) = event_line(out, &me, &event) {
+                    out.line(&line)?;
+                }
+            }
+        }
+    }
+    live.close().await;
+    Ok(())
+}
+
+/// What the input side hands the chat loop.
+enum Input {
+    Line(String),
+    Typing,
+    Quit,
+}
+
+/// Prints above the prompt without garbling what is being typed.
+type Printer = Box<dyn FnMut(String) + Send>;
+
+/// Reads lines on a thread of its own (rustyline on a terminal, plain lines
+/// otherwise) and returns how to print.
+fn start_input(tx: mpsc::UnboundedSender<Input>) -> Result<Printer, Failure> {
+    if !std::io::stdin().is_terminal() {
+        std::thread::spawn(move || {
+            for line in std::io::stdin().lock().lines() {
+                let Ok(line) = line else { break };
+                if tx.send(Input::Line(line)).is_err() {
+                    return;
+                }
+            }
+            let _ = tx.send(Input::Quit);
+        });
+        return Ok(Box::new(|text| {
+            let _ = crate::output::write_stdout(&format!("{text}\n"));
+        }));
+    }
+    let mut editor = rustyline::DefaultEditor::new()
+        .map_err(|e| Failure::Usage(format!("cannot open the terminal: {e}")))?;
+    let mut printer = editor
+        .create_external_printer()
+        .map_err(|e| Failure::Usage(format!("cannot open the terminal: {e}")))?;
+    struct TypingHook(std_mpsc::Sender<()>);
+    impl rustyline::ConditionalEventHandler for TypingHook {
+        fn handle(
+            &self,
+            _: &rustyline::Event,
+            _: rustyline::RepeatCount,
+            _: bool,
+            _: &rustyline::EventContext,
+        ) -> Option<rustyline::Cmd> {
+            let _ = self.0.send(());
+            None
+        }
+    }
+    let (key_tx, key_rx) = std_mpsc::channel();
+    editor.bind_sequence(
+        rustyline::Event::Any,
+        rustyline::EventHandler::Conditional(Box::new(TypingHook(key_tx))),
+    );
+    let typing_tx = tx.clone();
+    std::thread::spawn(move || {
+        while key_rx.recv().is_ok() {
+            if typing_tx.send(Input::Typing).is_err() {
+                return;
+            }
+        }
+    });
+    std::thread::spawn(move || {
+        loop {
+            match editor.readline("> ") {
+                Ok(line) => {
+                    let _ = editor.add_history_entry(line.as_str());
+                    if tx.send(Input::Line(line)).is_err() {
+                        return;
+                    }
+                }
+                // Ctrl-C, Ctrl-D or a broken terminal: rustyline has put
+                // the terminal back already.
+                Err(_) => {
+                    let _ = tx.send(Input::Quit);
+                    return;
+                }
+            }
+        }
+    });
+    Ok(Box::new(move |text| {
+        let _ = rustyline::ExternalPrinter::print(&mut printer, format!("{text}\n"));
+    }))
+}
+
+/// Interactive chat: live messages above a prompt; `@user text` sends a
+/// direct message, anything else goes to the room; `/quit` leaves.
+pub async fn chat(client: &Client, out: &Out) -> Result<(), Failure> {
+    let (live, me) = connect(client).await?;
+    let (tx, mut input) = mpsc::unbounded_channel();
+    let mut print = start_input(tx)?;
+    print(format!(
+        "Chatting as {me}. `@user text` sends a direct message, /quit leaves."
+    ));
+    let mut events = live.events();
+    let mut last_typing: Option<Instant> = None;
+    loop {
+        tokio::select! {
+            event = events.next() => {
+                let Some(event) = event else { break };
+                if matches!(&event, Event::Message(m) if m.from_username == me && m.to_username.is_none()) {
+                    continue; // our own room message, already shown as sent
+                }
+                if let Some(line) = event_line(out, &me, &event) {
+                    print(line);
+                }
+            }
+            line = input.recv() => match line {
+                None | Some(Input::Quit) => break,
+                Some(Input::Typing) => {
+                    if last_typing.is_none_or(|t| t.elapsed() > Duration::from_secs(3)) {
+                        last_typing = Some(Instant::now());
+                        let _ = live.typing(None).await;
+                    }
+                }
+                Some(Input::Line(line)) => {
+                    let line = line.trim();
+                    if line == "/quit" || line == "/exit" {
+                        break;
+                    }
+                    if line.is_empty() {
+                        continue;
+                    }
+                    let result = match line.strip_prefix('@').and_then(|rest| rest.split_once(' ')) {
+                        Some((to, text)) => live.send_direct_message(to, text.trim()).await,
+                        None => live.send_message(line).await,
+                    };
+                    match result {
+                        Ok(sent) => {
+                            let to = sent.to_username.map_or_else(String::new, |t| format!(" → {t}"));
+                            print(out.paint(&format!("[{}] you{to}: {}", out.time(sent.timestamp), sent.content), 2));
+                        }
+                        Err(e) => print(out.paint(&format!("not sent: {e}"), 31)),
+                    }
+                }
+            },
+        }
+    }
+    live.close().await;
+    Ok(())
+}

@@ -1,0 +1,126 @@
+//! `token-bowl`: the Token Bowl Chat command-line client.
+
+#![forbid(unsafe_code)]
+
+mod cli;
+mod commands;
+mod live;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser};
+use token_bowl_chat::{Client, Error, RetryPolicy};
+
+use crate::{cli::Cli, output::Out};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if cli.global.verbose > 0 {
+        let level = if cli.global.verbose > 1 { "trace" } else { "debug" };
+        tracing_subscriber::fmt()
+            .with_env_filter(format!("token_bowl_chat={level}"))
+            .with_writer(std::io::stderr)
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .init();
+    }
+    if let cli::Command::Completions { shell } = cli.command {
+        let mut command = Cli::command();
+        let mut script = Vec::new();
+        clap_complete::generate(shell, &mut command, "token-bowl", &mut script);
+        return match output::write_stdout(&String::from_utf8_lossy(&script)) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(&format!("cannot write the completion script: {e}")),
+        };
+    }
+    let out = Out::new(cli.global.format, cli.global.utc);
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => return fail(&format!("cannot start: {e}")),
+    };
+    let client = match build_client(&cli) {
+        Ok(client) => client,
+        Err(e) => return fail(&explain(&e, &cli.global.base_url)),
+    };
+    match runtime.block_on(commands::run(cli.command, &client, &out)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(commands::Failure::Api(e)) => fail(&explain(&e, &cli.global.base_url)),
+        Err(commands::Failure::Io(e)) => fail(&format!("cannot write the output: {e}")),
+        Err(commands::Failure::Usage(message)) => fail(&message),
+    }
+}
+
+fn build_client(cli: &Cli) -> Result<Client, Error> {
+    let mut builder = Client::builder()
+        .use_env(false)
+        .base_url(&cli.global.base_url)
+        .timeout(cli.global.timeout)
+        .user_agent(concat!("token-bowl-cli/", env!("CARGO_PKG_VERSION")));
+    if let Some(key) = cli.global.api_key.as_deref().filter(|k| !k.trim().is_empty()) {
+        builder = builder.api_key(key);
+    }
+    // A command line fails fast: one retry, short waits.
+    builder = builder.retry(RetryPolicy::default().max_retries(1));
+    builder.build()
+}
+
+/// One line: what went wrong, and what to do about it.
+fn explain(error: &Error, base_url: &str) -> String {
+    match error {
+        Error::MissingApiKey { .. } => {
+            "no API key: pass --api-key or set TOKEN_BOWL_CHAT_API_KEY \
+             (`token-bowl register NAME` makes one)"
+                .into()
+        }
+        Error::Authentication(_) => {
+            format!("{error} (check --api-key or TOKEN_BOWL_CHAT_API_KEY)")
+        }
+        Error::Connect { .. } | Error::Timeout { .. } => {
+            format!("{error} (is the server at {base_url} up? set --base-url or TOKEN_BOWL_CHAT_BASE_URL)")
+        }
+        Error::Conflict(_) => format!("{error} (choose another name)"),
+        Error::PermissionDenied(_) => format!("{error} (your role may not do this)"),
+        _ => error.to_string(),
+    }
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::FAILURE
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    /// The whole command tree with its help texts: the review view of a
+    /// CLI change.
+    #[test]
+    fn command_tree() {
+        fn walk(command: &mut clap::Command, path: &str, out: &mut String) {
+            let help = command.render_long_help().to_string();
+            out.push_str(&format!("=== {path}\n{help}\n"));
+            let names: Vec<String> = command
+                .get_subcommands()
+                .map(|c| c.get_name().to_owned())
+                .filter(|n| n != "help")
+                .collect();
+            for name in names {
+                let sub = command.find_subcommand_mut(&name).expect("listed");
+                walk(sub, &format!("{path} {name}"), out);
+            }
+        }
+        let mut command = Cli::command().term_width(100);
+        command.build();
+        let mut text = String::new();
+        walk(&mut command, "token-bowl", &mut text);
+        insta::assert_snapshot!(text);
+    }
+
+    #[test]
+    fn the_command_tree_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

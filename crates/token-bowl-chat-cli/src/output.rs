@@ -1,0 +1,131 @@
+//! Pipe-safe output: tables for people, JSON for programs.
+
+use std::io::{self, IsTerminal, Write};
+
+use chrono::{DateTime, Local, Utc};
+use comfy_table::{ContentArrangement, Table, presets};
+use serde::Serialize;
+
+use crate::cli::Format;
+
+/// Where and how results are printed.
+#[derive(Debug, Clone)]
+pub struct Out {
+    pub format: Format,
+    pub utc: bool,
+    color: bool,
+    terminal: bool,
+}
+
+impl Out {
+    /// Table on a terminal, JSON otherwise, unless `format` says.
+    pub fn new(format: Option<Format>, utc: bool) -> Self {
+        let terminal = io::stdout().is_terminal();
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Self {
+            format: format.unwrap_or(if terminal { Format::Table } else { Format::Json }),
+            utc,
+            color: terminal && !no_color,
+            terminal,
+        }
+    }
+
+    pub fn json(&self) -> bool {
+        self.format == Format::Json
+    }
+
+    /// One pretty JSON document.
+    pub fn document(&self, value: &impl Serialize) -> io::Result<()> {
+        let mut text = serde_json::to_string_pretty(value).map_err(io::Error::other)?;
+        text.push('\n');
+        write_stdout(&text)
+    }
+
+    /// One compact JSON document on its own line (streams).
+    pub fn json_line(&self, value: &impl Serialize) -> io::Result<()> {
+        let mut text = serde_json::to_string(value).map_err(io::Error::other)?;
+        text.push('\n');
+        write_stdout(&text)
+    }
+
+    /// A line of text.
+    pub fn line(&self, text: &str) -> io::Result<()> {
+        write_stdout(&format!("{text}\n"))
+    }
+
+    /// A table that fits the terminal.
+    pub fn table(&self, header: &[&str], rows: Vec<Vec<String>>) -> io::Result<()> {
+        let mut table = Table::new();
+        table.load_preset(if self.terminal { presets::UTF8_FULL_CONDENSED } else { presets::ASCII_FULL_CONDENSED });
+        if self.terminal {
+            table.set_content_arrangement(ContentArrangement::Dynamic);
+        }
+        if !self.color {
+            table.force_no_tty();
+        }
+        table.set_header(header.iter().map(|h| bold(h, self.color)));
+        for row in rows {
+            table.add_row(row);
+        }
+        write_stdout(&format!("{table}\n"))
+    }
+
+    /// A time in local time with its offset, or UTC with `--utc`.
+    pub fn time(&self, time: DateTime<Utc>) -> String {
+        if self.utc {
+            time.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+        } else {
+            time.with_timezone(&Local).format("%Y-%m-%d %H:%M:%S %:z").to_string()
+        }
+    }
+
+    /// `text` in a colour, when colours are on.
+    pub fn paint(&self, text: &str, code: u8) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+}
+
+fn bold(text: &str, color: bool) -> String {
+    if color {
+        format!("\x1b[1m{text}\x1b[0m")
+    } else {
+        text.to_owned()
+    }
+}
+
+/// Writes to stdout; a closed pipe (`| head -1`) ends the program quietly,
+/// as a successful one.
+pub fn write_stdout(text: &str) -> io::Result<()> {
+    let mut stdout = io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => std::process::exit(0),
+        other => other,
+    }
+}
+
+/// A spinner on stderr while waiting for the network, only on a terminal.
+pub struct Spinner(Option<indicatif::ProgressBar>);
+
+impl Spinner {
+    pub fn start(message: &str) -> Self {
+        if !io::stderr().is_terminal() {
+            return Self(None);
+        }
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_message(message.to_owned());
+        bar.enable_steady_tick(std::time::Duration::from_millis(90));
+        Self(Some(bar))
+    }
+}
+
+impl Drop for Spinner {
+    fn drop(&mut self) {
+        if let Some(bar) = self.0.take() {
+            bar.finish_and_clear();
+        }
+    }
+}
