@@ -8,7 +8,12 @@ use uuid::Uuid;
 
 /// Chat on the Token Bowl Chat Server from a terminal, and script it from a shell.
 #[derive(Debug, Parser)]
-#[command(name = "token-bowl", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "token-bowl",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
@@ -20,7 +25,13 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct Global {
     /// API key (64 hex characters from `register`)
-    #[arg(long, short = 'k', env = "TOKEN_BOWL_CHAT_API_KEY", hide_env_values = true, global = true)]
+    #[arg(
+        long,
+        short = 'k',
+        env = "TOKEN_BOWL_CHAT_API_KEY",
+        hide_env_values = true,
+        global = true
+    )]
     pub api_key: Option<String>,
     /// Server to talk to
     #[arg(

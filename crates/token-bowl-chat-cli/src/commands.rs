@@ -11,7 +11,9 @@ use token_bowl_chat::{
 };
 
 use crate::{
-    cli::{Admin, AdminMessages, AdminUsers, Bots, Command, Conversations, Messages, Unread, Users},
+    cli::{
+        Admin, AdminMessages, AdminUsers, Bots, Command, Conversations, Messages, Unread, Users,
+    },
     live,
     output::{Out, Spinner},
 };
@@ -39,7 +41,10 @@ impl From<io::Error> for Failure {
 type Result<T = ()> = std::result::Result<T, Failure>;
 
 /// Awaits `future` with a spinner on stderr.
-async fn wait<T>(what: &str, future: impl std::future::Future<Output = token_bowl_chat::Result<T>>) -> Result<T> {
+async fn wait<T>(
+    what: &str,
+    future: impl std::future::Future<Output = token_bowl_chat::Result<T>>,
+) -> Result<T> {
     let _spinner = Spinner::start(what);
     Ok(future.await?)
 }
@@ -85,9 +90,15 @@ pub async fn run(command: Command, client: &Client, out: &Out) -> Result {
             if out.json() {
                 out.document(&created)?;
             } else {
-                out.line(&format!("Registered {} ({}, role {}).", created.username, created.id, created.role))?;
+                out.line(&format!(
+                    "Registered {} ({}, role {}).",
+                    created.username, created.id, created.role
+                ))?;
                 out.line(&format!("API key: {}", created.api_key))?;
-                out.line(&format!("Use it with:\n  export TOKEN_BOWL_CHAT_API_KEY={}", created.api_key))?;
+                out.line(&format!(
+                    "Use it with:\n  export TOKEN_BOWL_CHAT_API_KEY={}",
+                    created.api_key
+                ))?;
             }
         }
         Command::Info => {
@@ -115,7 +126,8 @@ pub async fn run(command: Command, client: &Client, out: &Out) -> Result {
             if out.json() {
                 out.document(&health)?;
             } else {
-                let mut rows: Vec<Vec<String>> = health.into_iter().map(|(k, v)| vec![k, v]).collect();
+                let mut rows: Vec<Vec<String>> =
+                    health.into_iter().map(|(k, v)| vec![k, v]).collect();
                 rows.sort();
                 out.table(&["Check", "Value"], rows)?;
             }
@@ -135,7 +147,13 @@ fn profile(out: &Out, me: &Profile) -> Result {
         vec!["Id".into(), me.id.to_string()],
         vec!["Role".into(), me.role.to_string()],
         vec!["Email".into(), me.email.clone().unwrap_or_default()],
-        vec!["Webhook".into(), me.webhook_url.as_ref().map(|w| w.to_string()).unwrap_or_default()],
+        vec![
+            "Webhook".into(),
+            me.webhook_url
+                .as_ref()
+                .map(|w| w.to_string())
+                .unwrap_or_default(),
+        ],
         vec!["Logo".into(), me.logo.clone().unwrap_or_default()],
         vec!["Emoji".into(), me.emoji.clone().unwrap_or_default()],
         vec!["API key".into(), REDACTED.into()],
@@ -185,7 +203,11 @@ async fn messages(command: Messages, client: &Client, out: &Out) -> Result {
                 out.document(&sent)?;
             } else {
                 let target = to.map_or_else(|| "the room".to_owned(), |t| t.to_string());
-                out.line(&format!("Sent to {target} at {} (id {}).", out.time(sent.timestamp), sent.id))?;
+                out.line(&format!(
+                    "Sent to {target} at {} (id {}).",
+                    out.time(sent.timestamp),
+                    sent.id
+                ))?;
             }
         }
         Messages::List {
@@ -236,7 +258,11 @@ async fn messages(command: Messages, client: &Client, out: &Out) -> Result {
                     page.messages.len(),
                     p.total,
                     p.offset,
-                    if p.has_more { "; more with --offset or --all" } else { "" }
+                    if p.has_more {
+                        "; more with --offset or --all"
+                    } else {
+                        ""
+                    }
                 ))?;
             }
         }
@@ -245,7 +271,11 @@ async fn messages(command: Messages, client: &Client, out: &Out) -> Result {
             if out.json() {
                 out.document(&message)?;
             } else {
-                message_table(out, std::slice::from_ref(&message), message.to_username.is_some())?;
+                message_table(
+                    out,
+                    std::slice::from_ref(&message),
+                    message.to_username.is_some(),
+                )?;
             }
         }
     }
@@ -256,12 +286,21 @@ fn user_rows(users: &[User]) -> Vec<Vec<String>> {
     users
         .iter()
         .map(|u| {
-            let kind = if u.bot { "bot" } else if u.viewer { "viewer" } else { "" };
+            let kind = if u.bot {
+                "bot"
+            } else if u.viewer {
+                "viewer"
+            } else {
+                ""
+            };
             vec![
                 u.username.clone(),
                 u.role.to_string(),
                 kind.into(),
-                u.emoji.clone().or_else(|| u.logo.clone()).unwrap_or_default(),
+                u.emoji
+                    .clone()
+                    .or_else(|| u.logo.clone())
+                    .unwrap_or_default(),
                 u.id.to_string(),
             ]
         })
@@ -281,7 +320,10 @@ async fn users(command: Users, client: &Client, out: &Out) -> Result {
             } else if users.is_empty() {
                 out.line("No users.")?;
             } else {
-                out.table(&["Username", "Role", "Type", "Logo", "Id"], user_rows(&users))?;
+                out.table(
+                    &["Username", "Role", "Type", "Logo", "Id"],
+                    user_rows(&users),
+                )?;
                 out.line(&format!("{} users", users.len()))?;
             }
         }
@@ -306,7 +348,9 @@ async fn users(command: Users, client: &Client, out: &Out) -> Result {
                 out.document(&done)?;
             } else {
                 for (field, value) in &done {
-                    let value = value.as_str().map_or_else(|| "(cleared)".to_owned(), str::to_owned);
+                    let value = value
+                        .as_str()
+                        .map_or_else(|| "(cleared)".to_owned(), str::to_owned);
                     out.line(&format!("Updated {field}: {value}"))?;
                 }
             }
@@ -387,7 +431,11 @@ async fn conversations(command: Conversations, client: &Client, out: &Out) -> Re
     };
     match command {
         Conversations::List { limit, offset } => {
-            let page = wait("loading", client.conversations(Page::new().limit(limit).offset(offset))).await?;
+            let page = wait(
+                "loading",
+                client.conversations(Page::new().limit(limit).offset(offset)),
+            )
+            .await?;
             if out.json() {
                 out.document(&page)?;
             } else if page.conversations.is_empty() {
@@ -459,7 +507,11 @@ fn new_key(out: &Out, whose: &str, key: &token_bowl_chat::ApiKey) -> Result {
 
 async fn bots(command: Bots, client: &Client, out: &Out) -> Result {
     match command {
-        Bots::Create { username, emoji, webhook } => {
+        Bots::Create {
+            username,
+            emoji,
+            webhook,
+        } => {
             let mut bot = NewBot::new(username);
             bot.emoji = emoji;
             bot.webhook_url = webhook;
@@ -467,7 +519,10 @@ async fn bots(command: Bots, client: &Client, out: &Out) -> Result {
             if out.json() {
                 out.document(&created)?;
             } else {
-                out.line(&format!("Created bot {} ({}).", created.username, created.id))?;
+                out.line(&format!(
+                    "Created bot {} ({}).",
+                    created.username, created.id
+                ))?;
                 out.line(&format!("API key: {}", created.api_key))?;
             }
         }
@@ -484,7 +539,10 @@ async fn bots(command: Bots, client: &Client, out: &Out) -> Result {
                         vec![
                             b.username.clone(),
                             b.emoji.clone().unwrap_or_default(),
-                            b.webhook_url.as_ref().map(|w| w.to_string()).unwrap_or_default(),
+                            b.webhook_url
+                                .as_ref()
+                                .map(|w| w.to_string())
+                                .unwrap_or_default(),
                             out.time(b.created_at),
                             b.id.to_string(),
                         ]
@@ -538,7 +596,9 @@ async fn admin(command: Admin, client: &Client, out: &Out) -> Result {
                 out.table(&["Username", "Role", "Email", "Created", "Id"], rows)?;
             }
         }
-        Admin::Users(AdminUsers::Show { id }) => profile(out, &wait("loading", client.admin_user(id)).await?)?,
+        Admin::Users(AdminUsers::Show { id }) => {
+            profile(out, &wait("loading", client.admin_user(id)).await?)?
+        }
         Admin::Users(AdminUsers::Update {
             id,
             username,
@@ -553,7 +613,10 @@ async fn admin(command: Admin, client: &Client, out: &Out) -> Result {
             update.webhook_url = webhook;
             update.logo = logo;
             update.emoji = emoji;
-            profile(out, &wait("updating", client.admin_update_user(id, update)).await?)?;
+            profile(
+                out,
+                &wait("updating", client.admin_update_user(id, update)).await?,
+            )?;
         }
         Admin::Users(AdminUsers::Delete { id }) => {
             wait("deleting", client.admin_delete_user(id)).await?;
@@ -576,7 +639,11 @@ async fn admin(command: Admin, client: &Client, out: &Out) -> Result {
             if out.json() {
                 out.document(&message)?;
             } else {
-                message_table(out, std::slice::from_ref(&message), message.to_username.is_some())?;
+                message_table(
+                    out,
+                    std::slice::from_ref(&message),
+                    message.to_username.is_some(),
+                )?;
             }
         }
         Admin::Messages(AdminMessages::Edit { id, text }) => {
@@ -591,8 +658,16 @@ async fn admin(command: Admin, client: &Client, out: &Out) -> Result {
             wait("deleting", client.admin_delete_message(id)).await?;
             deleted(out, "message", id)?;
         }
-        Admin::Invite { email, signup_url, role } => {
-            let invited = wait("inviting", client.admin_invite(&email, &signup_url, Some(role.into()))).await?;
+        Admin::Invite {
+            email,
+            signup_url,
+            role,
+        } => {
+            let invited = wait(
+                "inviting",
+                client.admin_invite(&email, &signup_url, Some(role.into())),
+            )
+            .await?;
             if out.json() {
                 out.document(&invited)?;
             } else {

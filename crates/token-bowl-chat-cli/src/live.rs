@@ -46,7 +46,9 @@ pub fn event_json(event: &Event) -> Value {
         Event::Disconnected(d) => json!({"event": "disconnected", "code": d.code,
             "reason": d.reason, "will_reconnect": d.will_reconnect}),
         Event::Error(e) => json!({"event": "error", "message": e}),
-        Event::Unknown { channel, data } => json!({"event": "unknown", "channel": channel, "data": data}),
+        Event::Unknown { channel, data } => {
+            json!({"event": "unknown", "channel": channel, "data": data})
+        }
         _ => json!({"event": "unknown"}),
     }
 }
@@ -58,10 +60,22 @@ pub fn event_line(out: &Out, me: &str, event: &Event) -> Option<String> {
             let time = out.time(m.timestamp);
             match &m.to_username {
                 Some(to) if to == me => {
-                    format!("[{time}] {} → you: {}", out.paint(&m.from_username, 35), m.content)
+                    format!(
+                        "[{time}] {} → you: {}",
+                        out.paint(&m.from_username, 35),
+                        m.content
+                    )
                 }
-                Some(to) => format!("[{time}] {} → {to}: {}", out.paint(&m.from_username, 35), m.content),
-                None => format!("[{time}] {}: {}", out.paint(&m.from_username, 36), m.content),
+                Some(to) => format!(
+                    "[{time}] {} → {to}: {}",
+                    out.paint(&m.from_username, 35),
+                    m.content
+                ),
+                None => format!(
+                    "[{time}] {}: {}",
+                    out.paint(&m.from_username, 36),
+                    m.content
+                ),
             }
         }
         Event::ReadReceipt(r) => out.paint(&format!("{} read {}", r.read_by, r.message_id), 2),
@@ -69,11 +83,14 @@ pub fn event_line(out: &Out, me: &str, event: &Event) -> Option<String> {
             let place = if t.to.is_some() { " (to you)" } else { "" };
             out.paint(&format!("{} is typing…{place}", t.username), 2)
         }
-        Event::UnreadCount(u) => out.paint(&format!("unread: {} room, {} direct", u.room, u.direct), 2),
-        Event::Connected => out.paint("connected", 32),
-        Event::Disconnected(d) if d.will_reconnect => {
-            out.paint(&format!("disconnected ({} {}); reconnecting…", d.code, d.reason), 33)
+        Event::UnreadCount(u) => {
+            out.paint(&format!("unread: {} room, {} direct", u.room, u.direct), 2)
         }
+        Event::Connected => out.paint("connected", 32),
+        Event::Disconnected(d) if d.will_reconnect => out.paint(
+            &format!("disconnected ({} {}); reconnecting…", d.code, d.reason),
+            33,
+        ),
         Event::Disconnected(d) => out.paint(&format!("disconnected ({} {})", d.code, d.reason), 31),
         Event::Error(e) => out.paint(&format!("error: {e}"), 31),
         Event::Unknown { channel, data } => out.paint(&format!("{channel}: {data}"), 2),
@@ -92,20 +109,28 @@ async fn connect(client: &Client) -> Result<(Realtime, String), Failure> {
 pub async fn monitor(client: &Client, out: &Out) -> Result<(), Failure> {
     let (live, me) = connect(client).await?;
     let mut events = live.events();
+    let print = |event: &Event| -> Result<(), Failure> {
+        if out.json() {
+            out.json_line(&event_json(event))?;
+        } else if let Some(line) = event_line(out, &me, event) {
+            out.line(&line)?;
+        }
+        Ok(())
+    };
     loop {
         tokio::select! {
             _ = tokio::signal::ctrl_c() => break,
-            event = events.next() => {
-                let Some(event) = event else { break };
-                if out.json() {
-                    out.json_line(&event_json(&event))?;
-                } else if let Some(line) = event_line(out, &me, &event) {
-                    out.line(&line)?;
-                }
+            event = events.next() => match event {
+                Some(event) => print(&event)?,
+                None => return Ok(()),
             }
         }
     }
+    // Ctrl-C: close, and show the last events (the final disconnect).
     live.close().await;
+    while let Ok(Some(event)) = tokio::time::timeout(Duration::from_secs(2), events.next()).await {
+        print(&event)?;
+    }
     Ok(())
 }
 

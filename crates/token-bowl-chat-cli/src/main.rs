@@ -17,7 +17,11 @@ use crate::{cli::Cli, output::Out};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     if cli.global.verbose > 0 {
-        let level = if cli.global.verbose > 1 { "trace" } else { "debug" };
+        let level = if cli.global.verbose > 1 {
+            "trace"
+        } else {
+            "debug"
+        };
         tracing_subscriber::fmt()
             .with_env_filter(format!("token_bowl_chat={level}"))
             .with_writer(std::io::stderr)
@@ -34,7 +38,10 @@ fn main() -> ExitCode {
         };
     }
     let out = Out::new(cli.global.format, cli.global.utc);
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(e) => return fail(&format!("cannot start: {e}")),
     };
@@ -56,7 +63,12 @@ fn build_client(cli: &Cli) -> Result<Client, Error> {
         .base_url(&cli.global.base_url)
         .timeout(cli.global.timeout)
         .user_agent(concat!("token-bowl-cli/", env!("CARGO_PKG_VERSION")));
-    if let Some(key) = cli.global.api_key.as_deref().filter(|k| !k.trim().is_empty()) {
+    if let Some(key) = cli
+        .global
+        .api_key
+        .as_deref()
+        .filter(|k| !k.trim().is_empty())
+    {
         builder = builder.api_key(key);
     }
     // A command line fails fast: one retry, short waits.
@@ -67,16 +79,16 @@ fn build_client(cli: &Cli) -> Result<Client, Error> {
 /// One line: what went wrong, and what to do about it.
 fn explain(error: &Error, base_url: &str) -> String {
     match error {
-        Error::MissingApiKey { .. } => {
-            "no API key: pass --api-key or set TOKEN_BOWL_CHAT_API_KEY \
+        Error::MissingApiKey { .. } => "no API key: pass --api-key or set TOKEN_BOWL_CHAT_API_KEY \
              (`token-bowl register NAME` makes one)"
-                .into()
-        }
+            .into(),
         Error::Authentication(_) => {
             format!("{error} (check --api-key or TOKEN_BOWL_CHAT_API_KEY)")
         }
         Error::Connect { .. } | Error::Timeout { .. } => {
-            format!("{error} (is the server at {base_url} up? set --base-url or TOKEN_BOWL_CHAT_BASE_URL)")
+            format!(
+                "{error} (is the server at {base_url} up? set --base-url or TOKEN_BOWL_CHAT_BASE_URL)"
+            )
         }
         Error::Conflict(_) => format!("{error} (choose another name)"),
         Error::PermissionDenied(_) => format!("{error} (your role may not do this)"),

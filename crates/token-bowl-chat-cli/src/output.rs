@@ -23,7 +23,11 @@ impl Out {
         let terminal = io::stdout().is_terminal();
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         Self {
-            format: format.unwrap_or(if terminal { Format::Table } else { Format::Json }),
+            format: format.unwrap_or(if terminal {
+                Format::Table
+            } else {
+                Format::Json
+            }),
             utc,
             color: terminal && !no_color,
             terminal,
@@ -56,7 +60,11 @@ impl Out {
     /// A table that fits the terminal.
     pub fn table(&self, header: &[&str], rows: Vec<Vec<String>>) -> io::Result<()> {
         let mut table = Table::new();
-        table.load_preset(if self.terminal { presets::UTF8_FULL_CONDENSED } else { presets::ASCII_FULL_CONDENSED });
+        table.load_preset(if self.terminal {
+            presets::UTF8_FULL_CONDENSED
+        } else {
+            presets::ASCII_FULL_CONDENSED
+        });
         if self.terminal {
             table.set_content_arrangement(ContentArrangement::Dynamic);
         }
@@ -75,7 +83,9 @@ impl Out {
         if self.utc {
             time.format("%Y-%m-%d %H:%M:%S UTC").to_string()
         } else {
-            time.with_timezone(&Local).format("%Y-%m-%d %H:%M:%S %:z").to_string()
+            time.with_timezone(&Local)
+                .format("%Y-%m-%d %H:%M:%S %:z")
+                .to_string()
         }
     }
 
@@ -101,7 +111,10 @@ fn bold(text: &str, color: bool) -> String {
 /// as a successful one.
 pub fn write_stdout(text: &str) -> io::Result<()> {
     let mut stdout = io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => std::process::exit(0),
         other => other,
     }

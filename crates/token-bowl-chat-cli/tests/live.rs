@@ -1,0 +1,117 @@
+//! `live monitor --format json` against the fake Centrifugo from the
+//! real-time tests (crate `fake-centrifugo`) and a mock REST server.
+
+use std::{
+    io::{BufRead, BufReader},
+    process::{Command, Stdio},
+    time::Duration,
+};
+
+use fake_centrifugo::{FakeCentrifugo, token_for};
+use serde_json::{Value, json};
+use wiremock::{Mock, MockServer, ResponseTemplate, matchers::path};
+
+const KEY: &str = "e1f468ed0130890b04b123d4fd4058ead1624ffba4a6508c702a33aa46485a60";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn monitor_prints_one_json_line_per_event_and_stops_cleanly_on_ctrl_c() {
+    let fake = FakeCentrifugo::start(100).await;
+    let rest = MockServer::start().await;
+    Mock::given(path("/users/me"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "id": "53bd0efd-ef7b-4069-9ffa-1837d1aeec37", "username": "alice", "role": "member",
+            "email": null, "api_key": KEY, "webhook_url": null, "logo": null, "viewer": false,
+            "admin": false, "bot": false, "emoji": null, "created_at": "2026-11-22T01:02:30+00:00"})))
+        .mount(&rest)
+        .await;
+    Mock::given(path("/centrifugo/connection-token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "token": token_for("alice", &["user:alice", "room:main"]), "url": fake.url(),
+            "channels": ["user:alice", "room:main"], "user": "alice"})))
+        .mount(&rest)
+        .await;
+
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("token-bowl"))
+        .env("TOKEN_BOWL_CHAT_API_KEY", KEY)
+        .env_remove("TOKEN_BOWL_CHAT_REALTIME_URL")
+        .args([
+            "--base-url",
+            &rest.uri(),
+            "live",
+            "monitor",
+            "--format",
+            "json",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines() {
+            eprintln!("token-bowl: {}", line.unwrap());
+        }
+    });
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Value>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let line = line.unwrap();
+            tx.send(serde_json::from_str(&line).expect("each line is one JSON document"))
+                .unwrap();
+        }
+    });
+    assert_eq!(
+        recv(&mut rx, &mut child).await,
+        json!({"event": "connected"})
+    );
+    fake.publish(
+        "room:main",
+        json!({
+        "id": "865ce10f-fb73-460f-abfb-9826f6705e8a", "from_user_id": "x", "from_username": "bob",
+        "content": "hello room", "message_type": "room", "timestamp": "2026-11-22T01:02:32+00:00"}),
+    );
+    fake.publish(
+        "user:alice",
+        json!({"type": "typing", "username": "bob", "to_username": "alice",
+        "timestamp": "2026-11-22T01:02:33+00:00"}),
+    );
+    let message = recv(&mut rx, &mut child).await;
+    assert_eq!(
+        (message["event"].as_str(), message["content"].as_str()),
+        (Some("message"), Some("hello room"))
+    );
+    let typing = recv(&mut rx, &mut child).await;
+    assert_eq!(typing["event"], "typing");
+    assert_eq!(typing["to_username"], "alice");
+
+    let pid = child.id().to_string();
+    let status = tokio::task::spawn_blocking(move || {
+        Command::new("kill").args(["-INT", &pid]).status().unwrap();
+        child.wait().unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        status.success(),
+        "Ctrl-C ends the monitor cleanly: {status:?}"
+    );
+    let last = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(last["event"], "disconnected");
+    assert_eq!(last["will_reconnect"], false);
+}
+
+/// The next JSON line; if the monitor ended, says how.
+async fn recv(
+    rx: &mut tokio::sync::mpsc::UnboundedReceiver<Value>,
+    child: &mut std::process::Child,
+) -> Value {
+    match tokio::time::timeout(Duration::from_secs(10), rx.recv()).await {
+        Ok(Some(value)) => value,
+        Ok(None) => panic!("the monitor ended: {:?}", child.wait()),
+        Err(_) => panic!("no event in 10 s"),
+    }
+}
