@@ -71,8 +71,12 @@ fn build_client(cli: &Cli) -> Result<Client, Error> {
     {
         builder = builder.api_key(key);
     }
-    // A command line fails fast: one retry, short waits.
-    builder = builder.retry(RetryPolicy::default().max_retries(1));
+    // A command line fails fast: one retry after a short wait.
+    builder = builder.retry(
+        RetryPolicy::default()
+            .max_retries(1)
+            .initial_backoff(std::time::Duration::from_millis(100)),
+    );
     builder.build()
 }
 

@@ -87,7 +87,11 @@ async fn monitor_prints_one_json_line_per_event_and_stops_cleanly_on_ctrl_c() {
 
     let pid = child.id().to_string();
     let status = tokio::task::spawn_blocking(move || {
-        Command::new("kill").args(["-INT", &pid]).status().unwrap();
+        // bash's builtin `kill`: no procps needed.
+        Command::new("bash")
+            .args(["-c", &format!("kill -INT {pid}")])
+            .status()
+            .unwrap();
         child.wait().unwrap()
     })
     .await
