@@ -119,3 +119,59 @@ async fn recv(
         Err(_) => panic!("no event in 10 s"),
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn chat_sends_room_and_direct_messages_and_quits() {
+    let fake = FakeCentrifugo::start(100).await;
+    let rest = MockServer::start().await;
+    Mock::given(path("/users/me"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "id": "53bd0efd-ef7b-4069-9ffa-1837d1aeec37", "username": "alice", "role": "member",
+            "email": null, "api_key": KEY, "webhook_url": null, "logo": null, "viewer": false,
+            "admin": false, "bot": false, "emoji": null, "created_at": "2026-11-22T01:02:30+00:00"})))
+        .mount(&rest)
+        .await;
+    Mock::given(path("/centrifugo/connection-token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "token": token_for("alice", &["user:alice", "room:main"]), "url": fake.url(),
+            "channels": ["user:alice", "room:main"], "user": "alice"})))
+        .mount(&rest)
+        .await;
+    let sent = |content: &str, to: Option<&str>| {
+        json!({"id": "865ce10f-fb73-460f-abfb-9826f6705e8a", "from_user_id": "x",
+            "from_username": "alice", "to_username": to, "content": content,
+            "message_type": if to.is_some() { "direct" } else { "room" },
+            "description": "", "timestamp": "2026-11-22T01:02:32+00:00"})
+    };
+    Mock::given(path("/messages"))
+        .and(wiremock::matchers::body_json(
+            json!({"content": "hello room"}),
+        ))
+        .respond_with(ResponseTemplate::new(201).set_body_json(sent("hello room", None)))
+        .expect(1)
+        .mount(&rest)
+        .await;
+    Mock::given(path("/messages"))
+        .and(wiremock::matchers::body_json(
+            json!({"content": "hi there", "to_username": "bob"}),
+        ))
+        .respond_with(ResponseTemplate::new(201).set_body_json(sent("hi there", Some("bob"))))
+        .expect(1)
+        .mount(&rest)
+        .await;
+    let mut command = assert_cmd::Command::cargo_bin("token-bowl").unwrap();
+    command
+        .env("TOKEN_BOWL_CHAT_API_KEY", KEY)
+        .env("NO_COLOR", "1")
+        .args(["--base-url", &rest.uri(), "--utc", "live", "chat"])
+        .write_stdin("hello room\n\n@bob hi there\n/quit\n")
+        .timeout(Duration::from_secs(20));
+    let output = tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("Chatting as alice"), "{text}");
+    assert!(text.contains("you: hello room"), "{text}");
+    assert!(text.contains("you → bob: hi there"), "{text}");
+}
