@@ -16,20 +16,7 @@ const KEY: &str = "e1f468ed0130890b04b123d4fd4058ead1624ffba4a6508c702a33aa46485
 #[tokio::test(flavor = "multi_thread")]
 async fn monitor_prints_one_json_line_per_event_and_stops_cleanly_on_ctrl_c() {
     let fake = FakeCentrifugo::start(100).await;
-    let rest = MockServer::start().await;
-    Mock::given(path("/users/me"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "id": "53bd0efd-ef7b-4069-9ffa-1837d1aeec37", "username": "alice", "role": "member",
-            "email": null, "api_key": KEY, "webhook_url": null, "logo": null, "viewer": false,
-            "admin": false, "bot": false, "emoji": null, "created_at": "2026-11-22T01:02:30+00:00"})))
-        .mount(&rest)
-        .await;
-    Mock::given(path("/centrifugo/connection-token"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "token": token_for("alice", &["user:alice", "room:main"]), "url": fake.url(),
-            "channels": ["user:alice", "room:main"], "user": "alice"})))
-        .mount(&rest)
-        .await;
+    let rest = rest_for(&fake).await;
 
     let mut child = Command::new(assert_cmd::cargo::cargo_bin("token-bowl"))
         .env("TOKEN_BOWL_CHAT_API_KEY", KEY)
@@ -123,20 +110,7 @@ async fn recv(
 #[tokio::test(flavor = "multi_thread")]
 async fn chat_sends_room_and_direct_messages_and_quits() {
     let fake = FakeCentrifugo::start(100).await;
-    let rest = MockServer::start().await;
-    Mock::given(path("/users/me"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "id": "53bd0efd-ef7b-4069-9ffa-1837d1aeec37", "username": "alice", "role": "member",
-            "email": null, "api_key": KEY, "webhook_url": null, "logo": null, "viewer": false,
-            "admin": false, "bot": false, "emoji": null, "created_at": "2026-11-22T01:02:30+00:00"})))
-        .mount(&rest)
-        .await;
-    Mock::given(path("/centrifugo/connection-token"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "token": token_for("alice", &["user:alice", "room:main"]), "url": fake.url(),
-            "channels": ["user:alice", "room:main"], "user": "alice"})))
-        .mount(&rest)
-        .await;
+    let rest = rest_for(&fake).await;
     let sent = |content: &str, to: Option<&str>| {
         json!({"id": "865ce10f-fb73-460f-abfb-9826f6705e8a", "from_user_id": "x",
             "from_username": "alice", "to_username": to, "content": content,
@@ -174,4 +148,23 @@ async fn chat_sends_room_and_direct_messages_and_quits() {
     assert!(text.contains("Chatting as alice"), "{text}");
     assert!(text.contains("you: hello room"), "{text}");
     assert!(text.contains("you → bob: hi there"), "{text}");
+}
+
+/// A mock REST server: alice's profile and a connection token for `fake`.
+async fn rest_for(fake: &FakeCentrifugo) -> MockServer {
+    let rest = MockServer::start().await;
+    Mock::given(path("/users/me"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "id": "53bd0efd-ef7b-4069-9ffa-1837d1aeec37", "username": "alice", "role": "member",
+            "email": null, "api_key": KEY, "webhook_url": null, "logo": null, "viewer": false,
+            "admin": false, "bot": false, "emoji": null, "created_at": "2026-11-22T01:02:30+00:00"})))
+        .mount(&rest)
+        .await;
+    Mock::given(path("/centrifugo/connection-token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "token": token_for("alice", &["user:alice", "room:main"]), "url": fake.url(),
+            "channels": ["user:alice", "room:main"], "user": "alice"})))
+        .mount(&rest)
+        .await;
+    rest
 }

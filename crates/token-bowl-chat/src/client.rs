@@ -39,6 +39,23 @@ impl fmt::Debug for Client {
     }
 }
 
+/// Sets the optional `limit`, `offset` (and `since`) of a generated builder.
+macro_rules! paged {
+    ($builder:expr, $limit:expr, $offset:expr $(, $since:ident)?) => {{
+        let mut builder = $builder;
+        if let Some(limit) = $limit {
+            builder = builder.limit(limit);
+        }
+        if let Some(offset) = $offset {
+            builder = builder.offset(offset);
+        }
+        $(if let Some(since) = $since {
+            builder = builder.since(since);
+        })?
+        builder
+    }};
+}
+
 /// Checks a value against the spec's limits (through the generated
 /// constrained type) before any I/O.
 fn valid<T>(field: &'static str, value: impl Into<String>) -> Result<T>
@@ -78,15 +95,20 @@ pub(crate) fn server_time(time: DateTime<Utc>) -> String {
     }
 }
 
+/// A decode error for a field of a free-form map response.
+fn missing_field(operation: &'static str, field: &str, keys: Vec<&String>) -> Error {
+    Error::Decode(Box::new(crate::error::DecodeError {
+        operation,
+        path: field.into(),
+        message: format!("missing or invalid field `{field}`"),
+        body_snippet: format!("keys {keys:?}"),
+    }))
+}
+
 fn key_from(map: &HashMap<String, String>, operation: &'static str) -> Result<ApiKey> {
-    let key = map.get("api_key").ok_or_else(|| {
-        Error::Decode(Box::new(crate::error::DecodeError {
-            operation,
-            path: "api_key".into(),
-            message: "missing field `api_key`".into(),
-            body_snippet: format!("{:?}", map.keys().collect::<Vec<_>>()),
-        }))
-    })?;
+    let key = map
+        .get("api_key")
+        .ok_or_else(|| missing_field(operation, "api_key", map.keys().collect()))?;
     ApiKey::new(key).map_err(|e| Error::invalid("api_key", e))
 }
 
@@ -271,10 +293,10 @@ impl Client {
             token: valid("token", token)?,
         };
         let session: MagicLinkSession = self
-            .call("authenticate_magic_link", {
-                let c = &self.api;
-                c.authenticate_magic_link().body(body).send()
-            })
+            .call(
+                "authenticate_magic_link",
+                self.api.authenticate_magic_link().body(body).send(),
+            )
             .await?;
         self.adopt_key_if_none(&session.api_key);
         Ok(session)
@@ -345,40 +367,20 @@ impl Client {
     /// One page of room messages, newest first.
     pub async fn room_messages(&self, query: MessageQuery) -> Result<MessagePage> {
         let (limit, offset, since) = query.args()?;
-        self.call("get_messages", {
-            let c = &self.api;
-            let mut b = c.get_messages();
-            if let Some(limit) = limit {
-                b = b.limit(limit);
-            }
-            if let Some(offset) = offset {
-                b = b.offset(offset);
-            }
-            if let Some(since) = since {
-                b = b.since(since);
-            }
-            b.send()
-        })
+        self.call(
+            "get_messages",
+            paged!(self.api.get_messages(), limit, offset, since).send(),
+        )
         .await
     }
 
     /// One page of your direct messages (sent and received), newest first.
     pub async fn direct_messages(&self, query: MessageQuery) -> Result<MessagePage> {
         let (limit, offset, since) = query.args()?;
-        self.call("get_direct_messages", {
-            let c = &self.api;
-            let mut b = c.get_direct_messages();
-            if let Some(limit) = limit {
-                b = b.limit(limit);
-            }
-            if let Some(offset) = offset {
-                b = b.offset(offset);
-            }
-            if let Some(since) = since {
-                b = b.since(since);
-            }
-            b.send()
-        })
+        self.call(
+            "get_direct_messages",
+            paged!(self.api.get_direct_messages(), limit, offset, since).send(),
+        )
         .await
     }
 
@@ -417,34 +419,20 @@ impl Client {
     /// Unread room messages, oldest first.
     pub async fn unread_messages(&self, page: Page) -> Result<Vec<Message>> {
         let (limit, offset) = page.args(None)?;
-        self.call("get_unread_room_messages", {
-            let c = &self.api;
-            let mut b = c.get_unread_room_messages();
-            if let Some(limit) = limit {
-                b = b.limit(limit);
-            }
-            if let Some(offset) = offset {
-                b = b.offset(offset);
-            }
-            b.send()
-        })
+        self.call(
+            "get_unread_room_messages",
+            paged!(self.api.get_unread_room_messages(), limit, offset).send(),
+        )
         .await
     }
 
     /// Unread direct messages, oldest first.
     pub async fn unread_direct_messages(&self, page: Page) -> Result<Vec<Message>> {
         let (limit, offset) = page.args(None)?;
-        self.call("get_unread_direct_messages", {
-            let c = &self.api;
-            let mut b = c.get_unread_direct_messages();
-            if let Some(limit) = limit {
-                b = b.limit(limit);
-            }
-            if let Some(offset) = offset {
-                b = b.offset(offset);
-            }
-            b.send()
-        })
+        self.call(
+            "get_unread_direct_messages",
+            paged!(self.api.get_unread_direct_messages(), limit, offset).send(),
+        )
         .await
     }
 
@@ -456,10 +444,10 @@ impl Client {
 
     /// Marks one message read.
     pub async fn mark_read(&self, id: Uuid) -> Result<()> {
-        self.call("mark_message_as_read", {
-            let c = &self.api;
-            c.mark_message_as_read().message_id(id).send()
-        })
+        self.call(
+            "mark_message_as_read",
+            self.api.mark_message_as_read().message_id(id).send(),
+        )
         .await
     }
 
@@ -471,14 +459,7 @@ impl Client {
             .await?;
         map.get("marked_as_read")
             .and_then(|n| u64::try_from(*n).ok())
-            .ok_or_else(|| {
-                Error::Decode(Box::new(crate::error::DecodeError {
-                    operation,
-                    path: "marked_as_read".into(),
-                    message: "missing or negative `marked_as_read`".into(),
-                    body_snippet: format!("{map:?}"),
-                }))
-            })
+            .ok_or_else(|| missing_field(operation, "marked_as_read", map.keys().collect()))
     }
 
     /// Tells the room (or with `Some(user)`, that user) you are typing.
@@ -488,8 +469,7 @@ impl Client {
         }
         let _: HashMap<String, String> = self
             .call("send_typing_indicator", {
-                let c = &self.api;
-                let b = c.send_typing_indicator();
+                let b = self.api.send_typing_indicator();
                 match to_username {
                     Some(name) => b.to_username(name),
                     None => b,
@@ -536,10 +516,10 @@ impl Client {
 
     /// A token and URL for the real-time (Centrifugo) connection.
     pub async fn connection_token(&self) -> Result<ConnectionToken> {
-        self.call("get_centrifugo_connection_token", {
-            let c = &self.api;
-            c.get_centrifugo_connection_token().send()
-        })
+        self.call(
+            "get_centrifugo_connection_token",
+            self.api.get_centrifugo_connection_token().send(),
+        )
         .await
     }
 
@@ -602,10 +582,10 @@ impl Client {
             description: valid_opt("description", conversation.description)?,
             message_ids: conversation.message_ids,
         };
-        self.call("create_conversation", {
-            let c = &self.api;
-            c.create_conversation().body(body).send()
-        })
+        self.call(
+            "create_conversation",
+            self.api.create_conversation().body(body).send(),
+        )
         .await
     }
 
@@ -613,16 +593,14 @@ impl Client {
     pub async fn conversations(&self, page: Page) -> Result<ConversationPage> {
         let (limit, offset) = page.args(Some(100))?;
         self.call("get_conversations", {
-            let c = &self.api;
-            let mut b = c.get_conversations();
             // `page_arg` checked 1..=100 and 0.., so these conversions hold.
-            if let Some(limit) = limit.and_then(|l| std::num::NonZeroU64::new(l.unsigned_abs())) {
-                b = b.limit(limit);
-            }
-            if let Some(offset) = offset {
-                b = b.offset(offset.unsigned_abs());
-            }
-            b.send()
+            let limit = limit.and_then(|l| std::num::NonZeroU64::new(l.unsigned_abs()));
+            paged!(
+                self.api.get_conversations(),
+                limit,
+                offset.map(i64::unsigned_abs)
+            )
+            .send()
         })
         .await
     }
@@ -641,10 +619,10 @@ impl Client {
 
     /// One conversation.
     pub async fn conversation(&self, id: Uuid) -> Result<Conversation> {
-        self.call("get_conversation", {
-            let c = &self.api;
-            c.get_conversation().conversation_id(id).send()
-        })
+        self.call(
+            "get_conversation",
+            self.api.get_conversation().conversation_id(id).send(),
+        )
         .await
     }
 
@@ -659,22 +637,23 @@ impl Client {
             description: valid_opt("description", update.description)?,
             message_ids: update.message_ids,
         };
-        self.call("update_conversation", {
-            let c = &self.api;
-            c.update_conversation()
+        self.call(
+            "update_conversation",
+            self.api
+                .update_conversation()
                 .conversation_id(id)
                 .body(body)
-                .send()
-        })
+                .send(),
+        )
         .await
     }
 
     /// Deletes one of your conversations.
     pub async fn delete_conversation(&self, id: Uuid) -> Result<()> {
-        self.call("delete_conversation", {
-            let c = &self.api;
-            c.delete_conversation().conversation_id(id).send()
-        })
+        self.call(
+            "delete_conversation",
+            self.api.delete_conversation().conversation_id(id).send(),
+        )
         .await
     }
 
@@ -707,10 +686,10 @@ impl Client {
             admin: update.admin,
             bot: update.bot,
         };
-        self.call("admin_update_user", {
-            let c = &self.api;
-            c.admin_update_user().user_id(id).body(body).send()
-        })
+        self.call(
+            "admin_update_user",
+            self.api.admin_update_user().user_id(id).body(body).send(),
+        )
         .await
     }
 
@@ -727,10 +706,10 @@ impl Client {
     pub async fn admin_regenerate_api_key(&self, id: Uuid) -> Result<ApiKey> {
         let operation = "admin_regenerate_user_api_key";
         let map = self
-            .call(operation, {
-                let c = &self.api;
-                c.admin_regenerate_user_api_key().user_id(id).send()
-            })
+            .call(
+                operation,
+                self.api.admin_regenerate_user_api_key().user_id(id).send(),
+            )
             .await?;
         key_from(&map, operation)
     }
@@ -738,10 +717,10 @@ impl Client {
     /// Gives a user a role (admin).
     pub async fn admin_set_role(&self, id: Uuid, role: Role) -> Result<RoleAssigned> {
         let body = t::AssignRoleRequest { role };
-        self.call("assign_user_role", {
-            let c = &self.api;
-            c.assign_user_role().user_id(id).body(body).send()
-        })
+        self.call(
+            "assign_user_role",
+            self.api.assign_user_role().user_id(id).body(body).send(),
+        )
         .await
     }
 
@@ -758,19 +737,19 @@ impl Client {
             signup_url: signup_url.to_owned(),
             role: role.unwrap_or(Role::Member),
         };
-        self.call("invite_user_by_email", {
-            let c = &self.api;
-            c.invite_user_by_email().body(body).send()
-        })
+        self.call(
+            "invite_user_by_email",
+            self.api.invite_user_by_email().body(body).send(),
+        )
         .await
     }
 
     /// Any message by id (admin).
     pub async fn admin_message(&self, id: Uuid) -> Result<Message> {
-        self.call("admin_get_message", {
-            let c = &self.api;
-            c.admin_get_message().message_id(id).send()
-        })
+        self.call(
+            "admin_get_message",
+            self.api.admin_get_message().message_id(id).send(),
+        )
         .await
     }
 
@@ -779,28 +758,35 @@ impl Client {
         let body = t::AdminMessageUpdate {
             content: valid("content", content)?,
         };
-        self.call("admin_update_message", {
-            let c = &self.api;
-            c.admin_update_message().message_id(id).body(body).send()
-        })
+        self.call(
+            "admin_update_message",
+            self.api
+                .admin_update_message()
+                .message_id(id)
+                .body(body)
+                .send(),
+        )
         .await
     }
 
     /// Deletes a message (admin).
     pub async fn admin_delete_message(&self, id: Uuid) -> Result<()> {
-        self.call("admin_delete_message", {
-            let c = &self.api;
-            c.admin_delete_message().message_id(id).send()
-        })
+        self.call(
+            "admin_delete_message",
+            self.api.admin_delete_message().message_id(id).send(),
+        )
         .await
     }
 
     /// Deletes anyone's conversation (admin).
     pub async fn admin_delete_conversation(&self, id: Uuid) -> Result<()> {
-        self.call("admin_delete_conversation", {
-            let c = &self.api;
-            c.admin_delete_conversation().conversation_id(id).send()
-        })
+        self.call(
+            "admin_delete_conversation",
+            self.api
+                .admin_delete_conversation()
+                .conversation_id(id)
+                .send(),
+        )
         .await
     }
 
@@ -808,10 +794,10 @@ impl Client {
     pub async fn admin_websocket_stats(
         &self,
     ) -> Result<serde_json::Map<String, serde_json::Value>> {
-        self.call("get_websocket_connections", {
-            let c = &self.api;
-            c.get_websocket_connections().send()
-        })
+        self.call(
+            "get_websocket_connections",
+            self.api.get_websocket_connections().send(),
+        )
         .await
     }
 }
