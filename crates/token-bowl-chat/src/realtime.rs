@@ -314,12 +314,19 @@ impl Shared {
     }
 }
 
-/// A live connection. Dropping it does not close it; call [`close`](Self::close).
+/// A live connection. Dropping it disconnects; [`close`](Self::close) also
+/// waits for the connection to end and the stream to finish.
 pub struct Realtime {
     client: Client,
     centrifuge: centrifuge::Client,
     events: Mutex<Option<mpsc::Receiver<Event>>>,
     shared: Arc<Shared>,
+}
+
+impl Drop for Realtime {
+    fn drop(&mut self) {
+        self.centrifuge.disconnect();
+    }
 }
 
 impl fmt::Debug for Realtime {

@@ -457,3 +457,17 @@ async fn the_url_override_wins_over_the_reported_url() {
     assert_eq!(other.connects().len(), 1);
     assert!(setup.fake.connects().is_empty());
 }
+
+#[tokio::test]
+async fn dropping_the_handle_disconnects() {
+    let setup = Setup::new(100).await;
+    let (live, _events) = setup.connect().await;
+    assert_eq!(setup.fake.connection_count(), 1);
+    drop(live);
+    assert!(
+        setup
+            .fake
+            .wait_for(WAIT, |f| f.connection_count() == 0)
+            .await
+    );
+}
