@@ -793,3 +793,79 @@ async fn error_paths_say_what_went_wrong_and_what_to_do() {
     .await;
     assert_eq!(usage.status.code(), Some(2));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn read_commands_render_as_tables() {
+    let server = server().await;
+    let conversation = json!({"id": CONV_ID, "title": "Recap", "message_ids": [MSG_ID],
+        "created_by_username": "alice", "created_at": "2026-11-22T01:02:36.475168+00:00"});
+    authed("GET", "/conversations")
+        .respond_with(ok(
+            200,
+            json!({"conversations": [conversation.clone()],
+            "pagination": {"total": 1, "offset": 0, "limit": 20, "has_more": false}}),
+        ))
+        .mount(&server)
+        .await;
+    authed("GET", &format!("/conversations/{CONV_ID}"))
+        .respond_with(ok(200, conversation))
+        .mount(&server)
+        .await;
+    authed("GET", "/bots/me")
+        .respond_with(ok(
+            200,
+            json!([{"id": BOT_ID, "username": "alicebot", "api_key": "5f".repeat(32),
+            "created_by_id": ALICE_ID, "created_by": "alice", "emoji": "🦾", "webhook_url": null,
+            "created_at": "2026-11-22T01:02:37.214312+00:00"}]),
+        ))
+        .mount(&server)
+        .await;
+    authed("GET", "/admin/users")
+        .respond_with(ok(200, json!([profile()])))
+        .mount(&server)
+        .await;
+    authed("GET", &format!("/admin/messages/{MSG_ID}"))
+        .respond_with(ok(200, message(MSG_ID, "hi bob", Some("bob"))))
+        .mount(&server)
+        .await;
+    authed("GET", "/messages/unread")
+        .respond_with(ok(200, json!([])))
+        .mount(&server)
+        .await;
+    authed("GET", "/messages/direct")
+        .respond_with(ok(
+            200,
+            json!({"messages": [message(MSG_ID, "hi bob", Some("bob"))],
+            "pagination": {"total": 1, "offset": 0, "limit": 10, "has_more": false}}),
+        ))
+        .mount(&server)
+        .await;
+    let cases: [(&[&str], &[&str]); 7] = [
+        (&["conversations", "list"], &["Title", "Recap", CONV_ID]),
+        (
+            &["conversations", "show", CONV_ID],
+            &["Description", "Recap"],
+        ),
+        (&["bots", "list"], &["Username", "alicebot", "🦾"]),
+        (&["admin", "users", "list"], &["Email", "alice", "member"]),
+        (
+            &["admin", "messages", "show", MSG_ID],
+            &["To", "bob", "hi bob"],
+        ),
+        (&["unread", "list"], &["No messages."]),
+        (
+            &["messages", "list", "--direct"],
+            &["From", "To", "hi bob", "1 of 1"],
+        ),
+    ];
+    for (args, expected) in cases {
+        let text = stdout(&run(&server, Some(KEY), &[args, &["--format", "table"]].concat()).await);
+        for needle in expected {
+            assert!(
+                text.contains(needle),
+                "{args:?}: {needle:?} missing in\n{text}"
+            );
+        }
+        assert!(!text.contains(&"5f".repeat(32)), "no key in tables");
+    }
+}
