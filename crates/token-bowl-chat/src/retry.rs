@@ -221,7 +221,19 @@ impl Executor {
             }
             let started = Instant::now();
             let result = client.execute(request).instrument(span.clone()).await;
-            span.record("duration_ms", started.elapsed().as_secs_f64() * 1000.0);
+            let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+            span.record("duration_ms", elapsed_ms);
+            match &result {
+                Ok(response) => tracing::debug!(
+                    parent: &span,
+                    status = response.status().as_u16(),
+                    duration_ms = elapsed_ms,
+                    "response"
+                ),
+                Err(error) => {
+                    tracing::debug!(parent: &span, %error, duration_ms = elapsed_ms, "request failed")
+                }
+            }
             let wait = match &result {
                 Ok(response) => {
                     span.record("status", response.status().as_u16());
