@@ -49,7 +49,24 @@ fn main() -> ExitCode {
         Ok(client) => client,
         Err(e) => return fail(&explain(&e, &cli.global.base_url)),
     };
-    match runtime.block_on(commands::run(cli.command, &client, &out)) {
+    // `live` commands handle Ctrl-C themselves (to close cleanly); any other
+    // command stops at once, its spinner cleared as the future is dropped.
+    let interruptible = !matches!(cli.command, cli::Command::Live(_));
+    let result = runtime.block_on(async {
+        let run = commands::run(cli.command, &client, &out);
+        if !interruptible {
+            return Some(run.await);
+        }
+        tokio::select! {
+            result = run => Some(result),
+            _ = tokio::signal::ctrl_c() => None,
+        }
+    });
+    let Some(result) = result else {
+        eprintln!("interrupted");
+        return ExitCode::from(130);
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(commands::Failure::Api(e)) => fail(&explain(&e, &cli.global.base_url)),
         Err(commands::Failure::Io(e)) => fail(&format!("cannot write the output: {e}")),

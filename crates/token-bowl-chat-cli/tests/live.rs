@@ -168,3 +168,47 @@ async fn rest_for(fake: &FakeCentrifugo) -> MockServer {
         .await;
     rest
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ctrl_c_stops_a_waiting_command_at_once() {
+    let rest = MockServer::start().await;
+    Mock::given(path("/users/me"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(20)))
+        .mount(&rest)
+        .await;
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("token-bowl"))
+        .env("TOKEN_BOWL_CHAT_API_KEY", KEY)
+        .args(["--base-url", &rest.uri(), "info"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the request is out, then interrupt.
+    while rest.received_requests().await.unwrap().is_empty() {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let pid = child.id().to_string();
+    let started = std::time::Instant::now();
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new("bash")
+            .args(["-c", &format!("kill -INT {pid}")])
+            .status()
+            .unwrap();
+        child.wait().unwrap();
+        child
+    })
+    .await
+    .unwrap()
+    .wait_with_output()
+    .unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "it did not wait for the response"
+    );
+    assert_eq!(output.status.code(), Some(130));
+    assert!(output.stdout.is_empty());
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr).trim(),
+        "interrupted"
+    );
+}
