@@ -71,7 +71,7 @@ impl Out {
         if !self.color {
             table.force_no_tty();
         }
-        table.set_header(header.iter().map(|h| bold(h, self.color)));
+        table.set_header(header.iter().map(|h| self.paint(h, 1)));
         for row in rows {
             table.add_row(row);
         }
@@ -96,14 +96,6 @@ impl Out {
         } else {
             text.to_owned()
         }
-    }
-}
-
-fn bold(text: &str, color: bool) -> String {
-    if color {
-        format!("\x1b[1m{text}\x1b[0m")
-    } else {
-        text.to_owned()
     }
 }
 

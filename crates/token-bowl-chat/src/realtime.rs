@@ -267,15 +267,14 @@ impl RealtimeBuilder {
         let centrifuge = builder.build().map_err(|e| {
             Error::Config(format!("cannot set up the real-time client for {url}: {e}"))
         })?;
-        let shared = Arc::new(Shared::default());
+        let position = Arc::new(Mutex::new(self.resume_from.clone().unwrap_or_default()));
         let (tx, rx) = mpsc::channel(256);
         let mut dedup = Dedup::new(self.dedup_capacity);
         let mut resume_channels = HashSet::new();
-        if let Some(position) = &self.resume_from {
-            if let Some(id) = position.message_id {
+        if let Some(resume) = &self.resume_from {
+            if let Some(id) = resume.message_id {
                 dedup.insert(id);
             }
-            *shared.lock() = position.clone();
             resume_channels.extend(token.channels.iter().cloned());
         }
         let pump = Pump {
@@ -283,7 +282,7 @@ impl RealtimeBuilder {
             me: token.user,
             skip_own_messages: self.skip_own_messages,
             dedup,
-            shared: shared.clone(),
+            position: position.clone(),
             tx,
             resume_channels,
             channel_last: HashMap::new(),
@@ -298,35 +297,23 @@ impl RealtimeBuilder {
             client: self.client,
             centrifuge,
             events: Mutex::new(Some(rx)),
-            shared,
+            position,
         })
     }
 }
 
-#[derive(Debug, Default)]
-struct Shared {
-    position: Mutex<Position>,
+fn lock(position: &Mutex<Position>) -> std::sync::MutexGuard<'_, Position> {
+    position.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-impl Shared {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Position> {
-        self.position.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-/// A live connection. Dropping it disconnects; [`close`](Self::close) also
-/// waits for the connection to end and the stream to finish.
+/// A live connection. Dropping it disconnects (the Centrifugo client ends
+/// with its last handle); [`close`](Self::close) also waits for the
+/// connection to end and the stream to finish.
 pub struct Realtime {
     client: Client,
     centrifuge: centrifuge::Client,
     events: Mutex<Option<mpsc::Receiver<Event>>>,
-    shared: Arc<Shared>,
-}
-
-impl Drop for Realtime {
-    fn drop(&mut self) {
-        self.centrifuge.disconnect();
-    }
+    position: Arc<Mutex<Position>>,
 }
 
 impl fmt::Debug for Realtime {
@@ -372,7 +359,7 @@ impl Realtime {
 
     /// The newest message delivered so far.
     pub fn position(&self) -> Position {
-        self.shared.lock().clone()
+        lock(&self.position).clone()
     }
 
     /// Connects again after a server-ordered disconnect.
@@ -526,7 +513,7 @@ struct Pump {
     me: String,
     skip_own_messages: bool,
     dedup: Dedup,
-    shared: Arc<Shared>,
+    position: Arc<Mutex<Position>>,
     tx: mpsc::Sender<Event>,
     resume_channels: HashSet<String>,
     channel_last: HashMap<String, DateTime<Utc>>,
@@ -598,7 +585,7 @@ impl Pump {
                 .or_insert(message.timestamp);
             *last = (*last).max(message.timestamp);
             {
-                let mut position = self.shared.lock();
+                let mut position = lock(&self.position);
                 if position.timestamp.is_none_or(|t| t <= message.timestamp) {
                     position.message_id = Some(message.id);
                     position.timestamp = Some(message.timestamp);
@@ -617,7 +604,7 @@ impl Pump {
             .channel_last
             .get(channel)
             .copied()
-            .or(self.shared.lock().timestamp)
+            .or(lock(&self.position).timestamp)
             .or(self.first_connected);
         let Some(since) = since else { return true };
         // `since` is strictly-after on the server; a microsecond earlier

@@ -134,7 +134,6 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 pub(crate) struct Outcome {
     pub status: Option<StatusCode>,
     pub headers: Option<HeaderMap>,
-    pub attempts: u32,
 }
 
 /// Per-call settings and the slot the executor reports into.
@@ -261,7 +260,6 @@ impl Executor {
                     if let Some(call) = &call {
                         let mut outcome =
                             call.outcome.lock().unwrap_or_else(PoisonError::into_inner);
-                        outcome.attempts = attempt;
                         if let Ok(response) = &result {
                             outcome.status = Some(response.status());
                             if !response.status().is_success() {
