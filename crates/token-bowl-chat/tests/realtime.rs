@@ -182,15 +182,17 @@ async fn pings_are_answered_and_the_connection_stays() {
 
 #[tokio::test]
 async fn a_clean_close_is_noticed_and_reconnects() {
-    let setup = Setup::new(100).await;
-    let (_live, mut events) = setup.connect().await;
-    setup.fake.close_connections(1000, "bye");
-    let Event::Disconnected(d) = next(&mut events).await else {
-        panic!()
-    };
-    assert!(d.will_reconnect, "{d:?}");
-    assert_eq!(next(&mut events).await, Event::Connected);
-    assert_eq!(setup.fake.connects().len(), 2);
+    for code in [1000, 1001] {
+        let setup = Setup::new(100).await;
+        let (_live, mut events) = setup.connect().await;
+        setup.fake.close_connections(code, "bye");
+        let Event::Disconnected(d) = next(&mut events).await else {
+            panic!()
+        };
+        assert!(d.will_reconnect, "{code}: {d:?}");
+        assert_eq!(next(&mut events).await, Event::Connected);
+        assert_eq!(setup.fake.connects().len(), 2);
+    }
 }
 
 #[tokio::test]

@@ -255,3 +255,19 @@ async fn retries_can_be_turned_off_per_client_and_per_call() {
         "the per-call override sent 1 + 4"
     );
 }
+
+#[tokio::test]
+async fn the_generated_client_from_api_shares_the_retries() {
+    let server = server().await;
+    flaky(
+        &server,
+        "GET",
+        ResponseTemplate::new(503),
+        2,
+        json_response(200, profile()),
+    )
+    .await;
+    let profile = client(&server).api().get_my_profile().send().await.unwrap();
+    assert_eq!(profile.username, "alice");
+    assert_eq!(requests(&server).await, 3);
+}
