@@ -9,6 +9,22 @@
 //! says it could not recover once that history has expired; rejects
 //! expired tokens with error 109; answers `refresh`; and can close
 //! connections with any code or cut them without a close frame.
+//!
+//! A [`Mode`] selects how the namespaces are configured, as a real
+//! deployment can be: recovery on, history kept without recovery (what a
+//! Centrifugo v4+ gets from a v2-style `history_recover` key), or no history
+//! at all. [`FakeCentrifugo::restart`] changes every channel's epoch, as a
+//! Centrifugo restart with the memory engine does.
+//!
+//! The subscribe results follow Centrifugo's own (the `centrifuge` Go
+//! library's `subscribeCmd`, JSON protocol, where false, zero and empty
+//! fields are left out):
+//!
+//! | mode | fields of a `subs` entry |
+//! | --- | --- |
+//! | [`Mode::Recovery`] | `recoverable`, `positioned`, `epoch`, `offset`; with a recover request also `was_recovering`, and `recovered` + `publications` (and `offset` = the requested one) when it succeeded |
+//! | [`Mode::HistoryNoRecovery`] | none (`{}`); publications still carry `offset` |
+//! | [`Mode::NoHistory`] | none (`{}`); publications carry no `offset` |
 
 #![forbid(unsafe_code)]
 
@@ -33,6 +49,22 @@ enum Out {
     Frame(String),
     Close(u16, String),
     Cut,
+}
+
+/// How the fake's channels are configured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Mode {
+    /// History and recovery (`force_recovery`): missed publications come
+    /// back in the connect reply.
+    #[default]
+    Recovery,
+    /// History kept, recovery off: subscriptions are neither recoverable
+    /// nor positioned, publications still have offsets. The likely
+    /// production setting of the Token Bowl server.
+    HistoryNoRecovery,
+    /// No history: nothing is kept, publications have no offsets.
+    NoHistory,
 }
 
 #[derive(Debug, Default)]
@@ -60,6 +92,9 @@ struct Conn {
 
 #[derive(Debug)]
 struct State {
+    mode: Mode,
+    accepting: bool,
+    epochs: u64,
     histories: HashMap<String, History>,
     history_size: usize,
     conns: Vec<Conn>,
@@ -139,14 +174,23 @@ fn channels_of(token: &str) -> Option<Vec<String>> {
 }
 
 impl FakeCentrifugo {
-    /// Starts on a free loopback port. Channels keep `history_size`
-    /// publications for recovery.
+    /// Starts on a free loopback port in [`Mode::Recovery`]. Channels keep
+    /// `history_size` publications for recovery.
     pub async fn start(history_size: usize) -> Self {
+        Self::start_with(Mode::Recovery, history_size).await
+    }
+
+    /// Starts on a free loopback port in `mode`; channels keep
+    /// `history_size` publications (none in [`Mode::NoHistory`]).
+    pub async fn start_with(mode: Mode, history_size: usize) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind loopback");
         let addr = listener.local_addr().expect("local addr");
         let state = Arc::new(Mutex::new(State {
+            mode,
+            accepting: true,
+            epochs: 1,
             histories: HashMap::new(),
             history_size,
             conns: Vec::new(),
@@ -164,6 +208,11 @@ impl FakeCentrifugo {
                 let Some(state) = accept_state.upgrade() else {
                     break;
                 };
+                if !lock(&state).accepting {
+                    // As a server that is down: the socket closes at once.
+                    drop(stream);
+                    continue;
+                }
                 tokio::spawn(serve(stream, state));
             }
         });
@@ -200,28 +249,28 @@ impl FakeCentrifugo {
 
     /// Publishes several at once; each connection gets all of its pushes in
     /// one WebSocket frame, newline-separated.
+    /// Offsets are 0 in [`Mode::NoHistory`], which keeps none.
     pub fn publish_batch(&self, items: &[(&str, Value)]) -> Vec<u64> {
         let mut state = lock(&self.state);
         let size = state.history_size;
+        let mode = state.mode;
         let mut offsets = Vec::new();
         let mut pushes: Vec<(String, String)> = Vec::new();
         for (channel, data) in items {
-            let history = state
-                .histories
-                .entry((*channel).to_owned())
-                .or_insert_with(|| History {
-                    epoch: "epoch-1".into(),
-                    ..History::default()
-                });
-            history.offset += 1;
-            let offset = history.offset;
-            history.kept.push_back((offset, data.clone()));
-            while history.kept.len() > size {
-                history.kept.pop_front();
-            }
-            offsets.push(offset);
-            let push =
-                json!({"push": {"channel": channel, "pub": {"data": data, "offset": offset}}});
+            let push = if mode == Mode::NoHistory {
+                offsets.push(0);
+                json!({"push": {"channel": channel, "pub": {"data": data}}})
+            } else {
+                let history = history_of(&mut state, channel);
+                history.offset += 1;
+                let offset = history.offset;
+                history.kept.push_back((offset, data.clone()));
+                while history.kept.len() > size {
+                    history.kept.pop_front();
+                }
+                offsets.push(offset);
+                json!({"push": {"channel": channel, "pub": {"data": data, "offset": offset}}})
+            };
             pushes.push(((*channel).to_owned(), push.to_string()));
         }
         for conn in &state.conns {
@@ -243,6 +292,36 @@ impl FakeCentrifugo {
         if let Some(history) = lock(&self.state).histories.get_mut(channel) {
             history.kept.clear();
         }
+    }
+
+    /// Restarts the server as Centrifugo with the memory engine restarts:
+    /// every channel gets a new epoch and an empty history from offset 0,
+    /// and every connection is cut. Recovery from any earlier position then
+    /// fails (`was_recovering` without `recovered`).
+    pub fn restart(&self) {
+        {
+            let mut state = lock(&self.state);
+            state.epochs += 1;
+            let epoch = format!("epoch-{}", state.epochs);
+            for history in state.histories.values_mut() {
+                *history = History {
+                    epoch: epoch.clone(),
+                    ..History::default()
+                };
+            }
+        }
+        self.cut_connections();
+    }
+
+    /// While false, new connections are closed as soon as they are
+    /// accepted (the server is unreachable); open ones are left alone.
+    pub fn set_accepting(&self, yes: bool) {
+        lock(&self.state).accepting = yes;
+    }
+
+    /// The mode the fake runs in.
+    pub fn mode(&self) -> Mode {
+        lock(&self.state).mode
     }
 
     /// Closes every connection with a close frame (`code`, `reason`).
@@ -292,16 +371,27 @@ impl FakeCentrifugo {
     }
 }
 
-/// The connect reply's `subs` entry for `channel` given the client's
-/// recovery request.
-fn subscribe_result(state: &mut State, channel: &str, request: Option<&Value>) -> Value {
-    let history = state
+fn history_of<'a>(state: &'a mut State, channel: &str) -> &'a mut History {
+    let epoch = format!("epoch-{}", state.epochs);
+    state
         .histories
         .entry(channel.to_owned())
         .or_insert_with(|| History {
-            epoch: "epoch-1".into(),
+            epoch,
             ..History::default()
-        });
+        })
+}
+
+/// The connect reply's `subs` entry for `channel` given the client's
+/// recovery request, with exactly the fields Centrifugo sends in the
+/// fake's mode (false, zero and empty ones left out).
+fn subscribe_result(state: &mut State, channel: &str, request: Option<&Value>) -> Value {
+    if state.mode != Mode::Recovery {
+        // Neither recoverable nor positioned: Centrifugo fills no field,
+        // and ignores a recover request it cannot honour.
+        return json!({});
+    }
+    let history = history_of(state, channel);
     let recover = request
         .and_then(|r| r.get("recover"))
         .and_then(Value::as_bool)
@@ -310,8 +400,8 @@ fn subscribe_result(state: &mut State, channel: &str, request: Option<&Value>) -
         "recoverable": true,
         "positioned": true,
         "epoch": history.epoch,
-        "offset": history.offset,
     });
+    let mut offset = history.offset;
     if recover {
         let from = request
             .and_then(|r| r.get("offset"))
@@ -320,9 +410,10 @@ fn subscribe_result(state: &mut State, channel: &str, request: Option<&Value>) -
         let epoch_ok = request.and_then(|r| r.get("epoch")).and_then(Value::as_str)
             == Some(history.epoch.as_str());
         let oldest_kept = history.kept.front().map_or(history.offset + 1, |(o, _)| *o);
-        let recovered = epoch_ok && (from + 1 >= oldest_kept || from == history.offset);
+        let recovered = epoch_ok
+            && from <= history.offset
+            && (from + 1 >= oldest_kept || from == history.offset);
         result["was_recovering"] = json!(true);
-        result["recovered"] = json!(recovered);
         if recovered {
             let missed: Vec<Value> = history
                 .kept
@@ -330,8 +421,16 @@ fn subscribe_result(state: &mut State, channel: &str, request: Option<&Value>) -
                 .filter(|(o, _)| *o > from)
                 .map(|(o, data)| json!({"data": data, "offset": o}))
                 .collect();
-            result["publications"] = json!(missed);
+            result["recovered"] = json!(true);
+            if !missed.is_empty() {
+                result["publications"] = json!(missed);
+            }
+            // The client catches up through the publications.
+            offset = from;
         }
+    }
+    if offset > 0 {
+        result["offset"] = json!(offset);
     }
     result
 }
@@ -490,6 +589,71 @@ fn forget(state: &Mutex<State>, conn_id: u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn state(mode: Mode) -> State {
+        State {
+            mode,
+            accepting: true,
+            epochs: 1,
+            histories: HashMap::new(),
+            history_size: 10,
+            conns: Vec::new(),
+            next_conn: 0,
+            connects: Vec::new(),
+            reject_tokens: 0,
+            refreshes: Vec::new(),
+            pongs: 0,
+            ping_interval: 25,
+            token_ttl: None,
+        }
+    }
+
+    fn publish(state: &mut State, n: u64) {
+        let history = history_of(state, "room:main");
+        history.offset += 1;
+        let offset = history.offset;
+        history.kept.push_back((offset, json!({ "n": n })));
+    }
+
+    #[test]
+    fn recovery_mode_replies_like_centrifugo() {
+        let mut s = state(Mode::Recovery);
+        // First subscribe of an empty channel: zero offset left out.
+        assert_eq!(
+            subscribe_result(&mut s, "room:main", None),
+            json!({"recoverable": true, "positioned": true, "epoch": "epoch-1"})
+        );
+        publish(&mut s, 1);
+        publish(&mut s, 2);
+        assert_eq!(subscribe_result(&mut s, "room:main", None)["offset"], 2);
+        let request = json!({"recover": true, "offset": 1, "epoch": "epoch-1"});
+        assert_eq!(
+            subscribe_result(&mut s, "room:main", Some(&request)),
+            json!({"recoverable": true, "positioned": true, "epoch": "epoch-1",
+                   "was_recovering": true, "recovered": true, "offset": 1,
+                   "publications": [{"data": {"n": 2}, "offset": 2}]})
+        );
+        // Another epoch: not recovered, and `recovered: false` is left out.
+        let stale = json!({"recover": true, "offset": 1, "epoch": "epoch-0"});
+        assert_eq!(
+            subscribe_result(&mut s, "room:main", Some(&stale)),
+            json!({"recoverable": true, "positioned": true, "epoch": "epoch-1",
+                   "was_recovering": true, "offset": 2})
+        );
+    }
+
+    #[test]
+    fn other_modes_reply_with_no_fields() {
+        for mode in [Mode::HistoryNoRecovery, Mode::NoHistory] {
+            let mut s = state(mode);
+            let request = json!({"recover": true, "offset": 1, "epoch": "epoch-1"});
+            assert_eq!(
+                subscribe_result(&mut s, "room:main", Some(&request)),
+                json!({})
+            );
+            assert_eq!(subscribe_result(&mut s, "room:main", None), json!({}));
+        }
+    }
 
     #[test]
     fn token_channels_round_trip() {

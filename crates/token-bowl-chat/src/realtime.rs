@@ -4,14 +4,17 @@
 //!
 //! Built on the official Centrifugo client (`centrifuge-client`, JSON
 //! protocol), which reconnects with jittered backoff, answers pings,
-//! refreshes the token through [`Client::connection_token`], and recovers
-//! missed publications of the server-side subscriptions (`room:main` and
-//! `user:<you>`, from the token's `channels` claim). When recovery fails
-//! (Centrifugo keeps 5 minutes of history), or on a fresh start with a saved
-//! [`Position`], the gap is filled from the REST history (`since`), in time
-//! order, before live delivery goes on. Messages are de-duplicated by id
-//! across recovery, backfill and live delivery, in a bounded window that
-//! forgets the oldest first.
+//! refreshes the token through [`Client::connection_token`], and lets
+//! Centrifugo recover missed publications of the server-side subscriptions
+//! (`room:main` and `user:<you>`, from the token's `channels` claim) where
+//! the server has recovery on. After every reconnect, a channel whose
+//! re-subscription does not say `recovered` (recovery off, no history,
+//! history expired, a new epoch), and every channel on a fresh start with a
+//! saved [`Position`], is filled from the REST history (`since` the newest
+//! message seen on it), oldest first, before live delivery goes on.
+//! Messages are de-duplicated by id across recovery, backfill and live
+//! delivery, in a bounded window that forgets the oldest first. The crate
+//! README has the table of what holds under which server setting.
 //!
 //! ```no_run
 //! use futures::StreamExt;
@@ -271,11 +274,15 @@ impl RealtimeBuilder {
         let (tx, rx) = mpsc::channel(256);
         let mut dedup = Dedup::new(self.dedup_capacity);
         let mut resume_channels = HashSet::new();
+        let mut channel_last = HashMap::new();
         if let Some(resume) = &self.resume_from {
             if let Some(id) = resume.message_id {
                 dedup.insert(id);
             }
             resume_channels.extend(token.channels.iter().cloned());
+            if let Some(time) = resume.timestamp {
+                channel_last.extend(token.channels.iter().map(|c| (c.clone(), time)));
+            }
         }
         let pump = Pump {
             rest: self.client.clone(),
@@ -285,7 +292,9 @@ impl RealtimeBuilder {
             position: position.clone(),
             tx,
             resume_channels,
-            channel_last: HashMap::new(),
+            subscribed: HashSet::new(),
+            channel_last,
+            position_at_cut: None,
             first_connected: None,
         };
         let source = centrifuge.events();
@@ -516,7 +525,14 @@ struct Pump {
     position: Arc<Mutex<Position>>,
     tx: mpsc::Sender<Event>,
     resume_channels: HashSet<String>,
+    /// Channels subscribed at least once on this connection's life.
+    subscribed: HashSet<String>,
+    /// The newest message timestamp seen per channel (seeded from a resume
+    /// position).
     channel_last: HashMap<String, DateTime<Utc>>,
+    /// The newest message delivered on any channel when the connection
+    /// was last lost.
+    position_at_cut: Option<DateTime<Utc>>,
     first_connected: Option<DateTime<Utc>>,
 }
 
@@ -537,6 +553,7 @@ impl Pump {
                 self.emit(Event::Connected).await
             }
             ClientEvent::Connecting(e) if e.code != codes::connecting::CONNECT_CALLED => {
+                self.position_at_cut = lock(&self.position).timestamp;
                 self.emit(Event::Disconnected(Disconnect {
                     code: e.code,
                     reason: e.reason,
@@ -554,9 +571,12 @@ impl Pump {
             }
             ClientEvent::Error(e) => self.emit(Event::Error(e.error.to_string())).await,
             ClientEvent::ServerSubscribed(e) => {
-                let gap = e.info.was_recovering && !e.info.recovered;
+                // Only a re-subscription that says `recovered` proves that
+                // nothing was missed. Recovery off, history off, expired
+                // history and a new epoch all leave it unset.
+                let again = !self.subscribed.insert(e.channel.clone());
                 let resume = self.resume_channels.remove(&e.channel);
-                if gap || resume {
+                if resume || (again && !e.info.recovered) {
                     self.backfill(&e.channel).await
                 } else {
                     true
@@ -598,13 +618,19 @@ impl Pump {
         self.emit(event).await
     }
 
-    /// Fills a gap on `channel` from the REST history, oldest first.
+    /// Fills a gap on `channel` from the REST history, oldest first: every
+    /// message after the newest one seen on that channel; when none was,
+    /// after the newest seen anywhere before the connection was lost; when
+    /// nothing was ever seen, since the first connect (by this machine's
+    /// clock).
     async fn backfill(&mut self, channel: &str) -> bool {
+        // Not the current position: a newer message on another channel
+        // (backfilled first) must not hide an older gap on this one.
         let since = self
             .channel_last
             .get(channel)
             .copied()
-            .or(lock(&self.position).timestamp)
+            .or(self.position_at_cut)
             .or(self.first_connected);
         let Some(since) = since else { return true };
         // `since` is strictly-after on the server; a microsecond earlier

@@ -12,9 +12,9 @@ use std::{
     time::Duration,
 };
 
-use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use chrono::{DateTime, TimeDelta, Timelike, Utc};
 use common::*;
-use fake_centrifugo::{FakeCentrifugo, token_for};
+use fake_centrifugo::{FakeCentrifugo, Mode, token_for};
 use futures::StreamExt;
 use serde_json::{Value, json};
 use token_bowl_chat::realtime::{Event, EventStream, Handlers, Position, Realtime};
@@ -23,8 +23,14 @@ use wiremock::{Mock, MockServer, Request, matchers::path};
 
 const WAIT: Duration = Duration::from_secs(10);
 
+thread_local! {
+    /// When this test's messages start: the first time a test asks, to the
+    /// second, as the server stamps messages with the present.
+    static START: DateTime<Utc> = Utc::now().with_nanosecond(0).unwrap();
+}
+
 fn start() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 22, 1, 0, 0).unwrap()
+    START.with(|s| *s)
 }
 
 /// Room message `n` from `from`, `n` milliseconds after `start()`.
@@ -37,17 +43,32 @@ fn numbered(n: u32, from: &str) -> Value {
     m
 }
 
+/// Direct message `n` from `from` to alice, `n` milliseconds after `start()`.
+fn numbered_dm(n: u32, from: &str) -> Value {
+    let mut m = numbered(n, from);
+    m["message_type"] = json!("direct");
+    m["to_username"] = json!("alice");
+    m["to_user_id"] = json!(ALICE_ID);
+    m
+}
+
 struct Setup {
     fake: FakeCentrifugo,
     rest: MockServer,
-    /// The REST history, newest first.
+    /// The REST room history, newest first.
     store: Arc<Mutex<Vec<Value>>>,
+    /// The REST direct-message history, newest first.
+    direct: Arc<Mutex<Vec<Value>>>,
     tokens_issued: Arc<AtomicUsize>,
 }
 
 impl Setup {
     async fn new(history_size: usize) -> Self {
-        let fake = FakeCentrifugo::start(history_size).await;
+        Self::with_mode(Mode::Recovery, history_size).await
+    }
+
+    async fn with_mode(mode: Mode, history_size: usize) -> Self {
+        let fake = FakeCentrifugo::start_with(mode, history_size).await;
         let rest = server().await;
         let tokens_issued = Arc::new(AtomicUsize::new(0));
         let counter = tokens_issued.clone();
@@ -66,9 +87,10 @@ impl Setup {
             .mount(&rest)
             .await;
         let store = Arc::new(Mutex::new(Vec::new()));
-        for route in ["/messages", "/messages/direct"] {
+        let direct = Arc::new(Mutex::new(Vec::new()));
+        for (route, list) in [("/messages", &store), ("/messages/direct", &direct)] {
             Mock::given(path(route))
-                .respond_with(Pages::over(store.clone()))
+                .respond_with(Pages::over(list.clone()))
                 .mount(&rest)
                 .await;
         }
@@ -76,8 +98,22 @@ impl Setup {
             fake,
             rest,
             store,
+            direct,
             tokens_issued,
         }
+    }
+
+    /// Stores a direct message to alice and publishes it on her channel.
+    fn post_direct(&self, message: Value) {
+        self.direct.lock().unwrap().insert(0, message.clone());
+        self.fake.publish("user:alice", message);
+    }
+
+    /// REST history requests so far (room, direct).
+    async fn history_requests(&self) -> (usize, usize) {
+        let requests = self.rest.received_requests().await.unwrap();
+        let count = |route: &str| requests.iter().filter(|r| r.url.path() == route).count();
+        (count("/messages"), count("/messages/direct"))
     }
 
     fn builder(&self) -> token_bowl_chat::realtime::RealtimeBuilder {
@@ -260,36 +296,72 @@ async fn a_token_is_refreshed_before_it_expires() {
     assert!(setup.fake.refreshes()[0].ends_with('2'));
 }
 
-/// Publishes `count` messages and cuts or cleanly closes the connection at
-/// random points (fixed seed), then checks every message arrives once, in
-/// order.
-async fn chaos(expire_history: bool, seed: u64) {
-    let setup = Setup::new(1000).await;
-    let (_live, mut events) = setup.connect().await;
+/// What a chaos run does to the server besides cutting connections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fault {
+    /// Cuts and clean closes only.
+    Cuts,
+    /// Also forgets the room's history before each cut (Centrifugo's TTL).
+    ExpireHistory,
+    /// Each cut is a server restart: a new epoch, nothing to recover from.
+    Restart,
+}
+
+/// Publishes `count` messages (every fifth a direct message to alice) and
+/// cuts, cleanly closes or restarts the server at random points (fixed
+/// seed), then checks every message arrives exactly once, in order on its
+/// channel, and counts the REST calls that filled the gaps.
+async fn chaos(mode: Mode, fault: Fault, seed: u64) {
+    let setup = Setup::with_mode(mode, 1000).await;
+    let (live, mut events) = setup.connect().await;
     let mut rng = fastrand::Rng::with_seed(seed);
-    let count = 80;
+    let count = 150;
     let mut cuts = 0;
     for n in 0..count {
-        if rng.u8(..) < 25 {
+        if rng.u8(..) < 20 {
             cuts += 1;
-            if expire_history {
-                setup.fake.expire_history("room:main");
-            }
-            if rng.bool() {
-                setup.fake.cut_connections();
-            } else {
-                setup.fake.close_connections(1000, "restart");
+            match fault {
+                Fault::Restart => setup.fake.restart(),
+                Fault::ExpireHistory => {
+                    setup.fake.expire_history("room:main");
+                    setup.fake.expire_history("user:alice");
+                    setup.fake.cut_connections();
+                }
+                Fault::Cuts if rng.bool() => setup.fake.cut_connections(),
+                Fault::Cuts => setup.fake.close_connections(1000, "restart"),
             }
         }
-        setup.post(numbered(n, "bob"));
+        if n % 5 == 4 {
+            setup.post_direct(numbered_dm(n, "bob"));
+        } else {
+            setup.post(numbered(n, "bob"));
+        }
         if rng.u8(..) < 60 {
             tokio::time::sleep(Duration::from_millis(rng.u64(1..15))).await;
         }
     }
     assert!(cuts >= 3, "the seed cuts the connection several times");
-    for n in 0..count {
-        assert_eq!(next_message(&mut events).await, format!("message {n}"));
+    let (mut room, mut direct) = (Vec::new(), Vec::new());
+    while room.len() + direct.len() < count as usize {
+        match next(&mut events).await {
+            Event::Message(m) if m.to_username.is_some() => direct.push(m.content),
+            Event::Message(m) => room.push(m.content),
+            Event::Connected | Event::Disconnected(_) => {}
+            other => panic!("unexpected {other:?}"),
+        }
     }
+    let expect = |direct: bool| -> Vec<String> {
+        (0..count)
+            .filter(|n| (n % 5 == 4) == direct)
+            .map(|n| format!("message {n}"))
+            .collect()
+    };
+    assert_eq!(room, expect(false), "{mode:?} {fault:?} seed {seed}: room");
+    assert_eq!(
+        direct,
+        expect(true),
+        "{mode:?} {fault:?} seed {seed}: direct"
+    );
     // Nothing more: no duplicate is pending.
     setup.fake.publish(
         "room:main",
@@ -303,30 +375,146 @@ async fn chaos(expire_history: bool, seed: u64) {
             _ => {}
         }
     }
-    assert!(setup.fake.connects().len() > cuts / 2, "it reconnected");
-    let backfills = setup
-        .rest
-        .received_requests()
-        .await
-        .unwrap()
-        .iter()
-        .filter(|r| r.url.path() == "/messages")
-        .count();
-    if expire_history {
-        assert!(backfills > 0, "the gaps were filled over REST");
+    let reconnects = setup.fake.connects().len() - 1;
+    assert!(
+        reconnects >= 3,
+        "it reconnected several times: {reconnects}"
+    );
+    let (room_calls, direct_calls) = setup.history_requests().await;
+    eprintln!(
+        "chaos {mode:?} {fault:?} seed {seed}: {count} messages, {cuts} cuts, \
+         {reconnects} reconnects, REST history calls: {room_calls} room + {direct_calls} direct"
+    );
+    if mode == Mode::Recovery && fault == Fault::Cuts {
+        assert_eq!(
+            (room_calls, direct_calls),
+            (0, 0),
+            "recovery alone filled the gaps"
+        );
+    } else if fault == Fault::ExpireHistory {
+        // A reconnect with nothing published since the last offset still
+        // recovers (an empty recovery) and needs no REST call.
+        assert!(room_calls > 0 && room_calls <= reconnects, "{room_calls}");
+        assert!(
+            direct_calls > 0 && direct_calls <= reconnects,
+            "{direct_calls}"
+        );
     } else {
-        assert_eq!(backfills, 0, "recovery alone filled the gaps");
+        // One page per channel and reconnect: nothing is fetched twice.
+        assert_eq!(room_calls, reconnects, "one room backfill per reconnect");
+        assert_eq!(
+            direct_calls, reconnects,
+            "one direct backfill per reconnect"
+        );
+    }
+    drop(live);
+}
+
+const SEEDS: [u64; 3] = [7, 11, 23];
+
+#[tokio::test]
+async fn chaos_with_recovery() {
+    for seed in SEEDS {
+        chaos(Mode::Recovery, Fault::Cuts, seed).await;
     }
 }
 
 #[tokio::test]
-async fn messages_survive_cuts_through_recovery() {
-    chaos(false, 7).await;
+async fn chaos_with_recovery_and_expiring_history() {
+    for seed in SEEDS {
+        chaos(Mode::Recovery, Fault::ExpireHistory, seed).await;
+    }
 }
 
 #[tokio::test]
-async fn messages_survive_cuts_through_rest_backfill_when_history_expired() {
-    chaos(true, 11).await;
+async fn chaos_with_recovery_and_restarts_that_change_the_epoch() {
+    for seed in SEEDS {
+        chaos(Mode::Recovery, Fault::Restart, seed).await;
+    }
+}
+
+#[tokio::test]
+async fn chaos_with_history_but_no_recovery() {
+    for seed in SEEDS {
+        chaos(Mode::HistoryNoRecovery, Fault::Cuts, seed).await;
+    }
+}
+
+#[tokio::test]
+async fn chaos_without_history() {
+    for seed in SEEDS {
+        chaos(Mode::NoHistory, Fault::Cuts, seed).await;
+    }
+}
+
+/// Cuts the connection, publishes while no connection can be made, then
+/// lets the client back in: what was published in between must arrive.
+async fn gap_while_unreachable(mode: Mode) -> (usize, usize) {
+    let setup = Setup::with_mode(mode, 100).await;
+    let (_live, mut events) = setup.connect().await;
+    setup.post(numbered(0, "bob"));
+    assert_eq!(next_message(&mut events).await, "message 0");
+    setup.fake.set_accepting(false);
+    setup.fake.cut_connections();
+    let Event::Disconnected(d) = next(&mut events).await else {
+        panic!("{mode:?}: a disconnect first")
+    };
+    assert!(d.will_reconnect);
+    setup.post(numbered(1, "bob"));
+    setup.post_direct(numbered_dm(2, "bob"));
+    setup.post(numbered(3, "bob"));
+    setup.fake.set_accepting(true);
+    assert_eq!(next_message(&mut events).await, "message 1", "{mode:?}");
+    assert_eq!(next_message(&mut events).await, "message 3", "{mode:?}");
+    assert_eq!(next_message(&mut events).await, "message 2", "{mode:?}");
+    setup.post(numbered(4, "bob"));
+    assert_eq!(
+        next_message(&mut events).await,
+        "message 4",
+        "{mode:?}: no duplicate before it"
+    );
+    setup.history_requests().await
+}
+
+#[tokio::test]
+async fn a_gap_is_filled_over_rest_when_the_server_keeps_history_but_does_not_recover() {
+    assert_eq!(gap_while_unreachable(Mode::HistoryNoRecovery).await, (1, 1));
+}
+
+#[tokio::test]
+async fn a_gap_is_filled_over_rest_when_the_server_keeps_no_history() {
+    assert_eq!(gap_while_unreachable(Mode::NoHistory).await, (1, 1));
+}
+
+#[tokio::test]
+async fn a_recovered_gap_makes_no_rest_call() {
+    let setup = Setup::new(100).await;
+    let (_live, mut events) = setup.connect().await;
+    setup.fake.set_accepting(false);
+    setup.fake.cut_connections();
+    setup.post(numbered(1, "bob"));
+    setup.post_direct(numbered_dm(2, "bob"));
+    setup.fake.set_accepting(true);
+    assert_eq!(next_message(&mut events).await, "message 1");
+    assert_eq!(next_message(&mut events).await, "message 2");
+    assert_eq!(setup.history_requests().await, (0, 0));
+}
+
+#[tokio::test]
+async fn a_newer_message_on_one_channel_does_not_hide_a_gap_on_the_other() {
+    let setup = Setup::with_mode(Mode::HistoryNoRecovery, 100).await;
+    let (_live, mut events) = setup.connect().await;
+    setup.post_direct(numbered_dm(0, "bob"));
+    assert_eq!(next_message(&mut events).await, "message 0");
+    setup.fake.set_accepting(false);
+    setup.fake.cut_connections();
+    // The direct message is older than the room message after it; the
+    // room is filled first (channels come in name order).
+    setup.post_direct(numbered_dm(1, "bob"));
+    setup.post(numbered(2, "bob"));
+    setup.fake.set_accepting(true);
+    assert_eq!(next_message(&mut events).await, "message 2");
+    assert_eq!(next_message(&mut events).await, "message 1");
 }
 
 #[tokio::test]
