@@ -72,13 +72,21 @@ pub fn requires_api_key(operation_id: &str) -> bool {
     !PUBLIC_OPERATIONS.contains(&operation_id)
 }
 
-/// An API key: a secret. `Debug` never shows it, and the header made from it
-/// is marked sensitive so HTTP tooling redacts it too.
-#[derive(Clone, PartialEq, Eq)]
-pub struct ApiKey(HeaderValue);
+/// A secret the server hands out or the client sends: an API key, a session
+/// token, a real-time connection token. `Debug` and `Display` never show it
+/// (`<redacted>`), reading it takes [`expose_secret`](Self::expose_secret),
+/// and serde reads and writes it as the plain string, so it round-trips.
+/// The header made from it is marked sensitive, so HTTP tooling redacts it
+/// too. Every secret field of a response is this type: the normaliser marks
+/// such fields (`format: password`) and the generator maps the format here.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Secret(HeaderValue);
 
-impl ApiKey {
-    /// Wraps a key. Fails (without echoing the key) if it is empty or holds
+/// The API key the client sends: a [`Secret`].
+pub type ApiKey = Secret;
+
+impl Secret {
+    /// Wraps a secret. Fails (without echoing it) if it is empty or holds
     /// characters an HTTP header cannot carry.
     pub fn new(key: impl AsRef<str>) -> Result<Self, InvalidApiKey> {
         let key = key.as_ref().trim();
@@ -93,7 +101,7 @@ impl ApiKey {
         Ok(Self(value))
     }
 
-    /// The key itself, for storing it somewhere safe. Never log it.
+    /// The secret itself, for storing it somewhere safe. Never log it.
     pub fn expose_secret(&self) -> &str {
         // Built from a `&str` of visible ASCII in `new`, so always valid.
         self.0.to_str().unwrap_or_default()
@@ -105,13 +113,70 @@ impl ApiKey {
     }
 }
 
-impl fmt::Debug for ApiKey {
+impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ApiKey(<redacted>)")
+        f.write_str("Secret(<redacted>)")
     }
 }
 
-/// Why a string is not a usable API key. The message never contains the key.
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl serde::Serialize for Secret {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.expose_secret())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Secret::new(&*text).map_err(serde::de::Error::custom)
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = InvalidApiKey;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Self::new(text)
+    }
+}
+
+impl TryFrom<String> for Secret {
+    type Error = InvalidApiKey;
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        Self::new(text)
+    }
+}
+
+impl TryFrom<&str> for Secret {
+    type Error = InvalidApiKey;
+    fn try_from(text: &str) -> Result<Self, Self::Error> {
+        Self::new(text)
+    }
+}
+
+/// Deserializers the generated code names for the lenient formats.
+mod lenient {
+    use serde::{Deserialize, Deserializer, de::Error};
+    use uuid::Uuid;
+
+    /// An id the server may send as `""` (or `null`): `None` then.
+    pub(crate) fn uuid_or_empty<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Uuid>, D::Error> {
+        match Option::<std::borrow::Cow<'de, str>>::deserialize(d)? {
+            None => Ok(None),
+            Some(text) if text.trim().is_empty() => Ok(None),
+            Some(text) => Uuid::parse_str(&text)
+                .map(Some)
+                .map_err(|e| D::Error::custom(format!("{e}: {text:?}"))),
+        }
+    }
+}
+
+/// Why a string is not a usable secret. The message never contains it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InvalidApiKey {
     /// The key is empty or only white space.
@@ -123,10 +188,8 @@ pub enum InvalidApiKey {
 impl fmt::Display for InvalidApiKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Empty => f.write_str("the API key is empty"),
-            Self::BadCharacters => {
-                f.write_str("the API key holds characters other than visible ASCII")
-            }
+            Self::Empty => f.write_str("the key is empty"),
+            Self::BadCharacters => f.write_str("the key holds characters other than visible ASCII"),
         }
     }
 }
@@ -316,6 +379,53 @@ mod tests {
         let err = ApiKey::new("sec ret\n").unwrap_err();
         assert_eq!(err, InvalidApiKey::BadCharacters);
         assert!(!err.to_string().contains("sec"));
+    }
+
+    #[test]
+    fn a_secret_prints_redacted_and_round_trips_through_serde() {
+        let key = "5f501011a11f29794472177cee6470d447cb1ac7b57391a694ea0157854bd564";
+        let secret: Secret = serde_json::from_str(&format!("{key:?}")).unwrap();
+        assert_eq!(format!("{secret}"), "<redacted>");
+        assert_eq!(format!("{secret:?}"), "Secret(<redacted>)");
+        assert_eq!(secret.expose_secret(), key);
+        assert_eq!(serde_json::to_string(&secret).unwrap(), format!("{key:?}"));
+        let err = serde_json::from_str::<Secret>(r#""bad key""#).unwrap_err();
+        assert!(!err.to_string().contains("bad key"), "{err}");
+    }
+
+    #[test]
+    fn enums_keep_values_a_newer_server_sends() {
+        use types::{MessageType, Role};
+        let role: Role = serde_json::from_str(r#""moderator""#).unwrap();
+        assert_eq!(role, Role::Unknown("moderator".into()));
+        assert_eq!(serde_json::to_string(&role).unwrap(), r#""moderator""#);
+        assert_eq!(role.to_string(), "moderator");
+        let known: Role = serde_json::from_str(r#""admin""#).unwrap();
+        assert_eq!(known, Role::Admin);
+        assert_eq!(Role::from("bot"), Role::Bot);
+        assert_eq!("viewer".parse::<Role>(), Ok(Role::Viewer));
+        let kind: MessageType = serde_json::from_str(r#""broadcast""#).unwrap();
+        assert_eq!(kind.as_str(), "broadcast");
+    }
+
+    #[test]
+    fn reference_ids_may_be_empty() {
+        use types::BotProfileResponse;
+        // A bot an admin made from a user (server-behavior.md): no creator.
+        let bot: BotProfileResponse = serde_json::from_value(serde_json::json!({
+            "id": "e375481d-b3d2-47c3-9150-2c504a3c2590", "username": "convert",
+            "api_key": "ab".repeat(32), "created_by_id": "", "created_by": "",
+            "emoji": null, "webhook_url": null,
+            "created_at": "2026-11-22T01:02:37.214312+00:00"
+        }))
+        .unwrap();
+        assert_eq!(bot.created_by_id, None);
+        let bad = serde_json::from_value::<BotProfileResponse>(serde_json::json!({
+            "id": "e375481d-b3d2-47c3-9150-2c504a3c2590", "username": "x",
+            "api_key": "ab".repeat(32), "created_by_id": "not-a-uuid", "created_by": "",
+            "created_at": "2026-11-22T01:02:37Z"
+        }));
+        assert!(bad.is_err(), "a malformed id is still an error");
     }
 
     #[test]

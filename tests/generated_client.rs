@@ -70,9 +70,7 @@ async fn register_then_the_returned_key_is_used_for_the_next_call() {
         .unwrap();
     assert_eq!(created.status(), 201);
     assert_eq!(created.role, types::Role::Member);
-    client
-        .credentials()
-        .set(ApiKey::new(&created.api_key).unwrap());
+    client.credentials().set(created.api_key.clone());
 
     let profile = client.get_my_profile().send().await.unwrap();
     assert_eq!(profile.username, "alice");

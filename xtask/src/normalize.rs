@@ -12,6 +12,12 @@ use crate::convert::{METHODS, Site, for_each_schema_site, for_each_subschema, op
 
 /// Name of the one error schema every error response uses.
 pub const ERROR_SCHEMA: &str = "ErrorBody";
+/// The format of secrets; the generator maps it to a redacting type
+/// (`token_bowl_chat_codegen::SECRET_FORMAT`, which a test keeps equal).
+pub const SECRET_FORMAT: &str = "password";
+/// The format of ids that may be `""`; the generator maps it to
+/// `Option<Uuid>` (`token_bowl_chat_codegen::LENIENT_UUID_FORMAT`).
+pub const LENIENT_UUID_FORMAT: &str = "uuid-or-empty";
 /// Name of the typed connection-token response.
 pub const CONNECTION_TOKEN_SCHEMA: &str = "ConnectionToken";
 
@@ -23,9 +29,12 @@ const DATE_TIME_FIELDS: &[&str] = &[
     "read_at",
     "expires_at",
 ];
-/// Property names whose values the server guarantees to be UUIDs. Not
-/// `from_user_id` (`""` once the sender is deleted) nor `to_user_id`.
-const UUID_FIELDS: &[&str] = &["id", "created_by_id", "message_id"];
+/// Property names whose values are UUIDs (in requests, and a record's own
+/// `id`). An id that refers to another record (`from_user_id`,
+/// `created_by_id`, ...) in a response is lenient instead: the server sends
+/// `""` when what it points to is gone or never was (a deleted sender, a bot
+/// an admin made from a user).
+const UUID_FIELDS: &[&str] = &["id", "message_id"];
 /// Array properties whose items are UUIDs.
 const UUID_LIST_FIELDS: &[&str] = &["message_ids"];
 /// Path parameters that are UUIDs (a non-UUID gets a 400 or 422).
@@ -37,6 +46,8 @@ pub fn normalize(doc: &mut Value) {
     remove_authorization_parameters(doc);
     shared_error_schema(doc);
     typed_connection_token(doc);
+    typed_answers(doc);
+    response_values(doc);
     known_formats(doc);
     drop_prose(doc);
 }
@@ -219,6 +230,249 @@ pub fn typed_connection_token(doc: &mut Value) {
             "user": { "type": "string" }
         }
     });
+}
+
+/// Answers the server's document gives as free-form maps, with their real
+/// shapes (read from the server's code): `(operationId, schema name,
+/// string fields, integer fields)`. Every field but the human-readable
+/// `message` is required. A later server that types an answer itself keeps
+/// its own schema.
+const TYPED_ANSWERS: &[(&str, &str, &[&str], &[&str])] = &[
+    ("update_my_logo", "LogoUpdated", &["message", "logo"], &[]),
+    (
+        "update_my_webhook",
+        "WebhookUpdated",
+        &["message", "webhook_url"],
+        &[],
+    ),
+    (
+        "regenerate_my_api_key",
+        "ApiKeyRegenerated",
+        &["message", "api_key"],
+        &[],
+    ),
+    (
+        "regenerate_bot_api_key",
+        "ApiKeyRegenerated",
+        &["message", "api_key"],
+        &[],
+    ),
+    (
+        "admin_regenerate_user_api_key",
+        "ApiKeyRegenerated",
+        &["message", "api_key"],
+        &[],
+    ),
+    (
+        "mark_all_messages_as_read",
+        "MarkedAllRead",
+        &[],
+        &["marked_as_read"],
+    ),
+    (
+        "send_typing_indicator",
+        "TypingSent",
+        &["status", "to"],
+        &[],
+    ),
+    ("health_check", "Health", &["status"], &[]),
+    // `connections` is always `[]` and has no defined shape: left out (an
+    // unknown field is ignored).
+    (
+        "get_websocket_connections",
+        "RealtimeStats",
+        &[],
+        &["total_users", "total_connections"],
+    ),
+];
+
+/// Gives the answers in [`TYPED_ANSWERS`] named schemas when the document
+/// describes them as free-form objects (no `properties`, no `$ref`).
+pub fn typed_answers(doc: &mut Value) {
+    let mut added: BTreeMap<&str, Value> = BTreeMap::new();
+    for op in operations_mut(doc) {
+        let Some(id) = op.get("operationId").and_then(Value::as_str) else {
+            continue;
+        };
+        let Some((_, name, strings, integers)) = TYPED_ANSWERS.iter().find(|(o, ..)| *o == id)
+        else {
+            continue;
+        };
+        let Some(schema) = op
+            .get_mut("responses")
+            .and_then(Value::as_object_mut)
+            .and_then(|r| r.iter_mut().find(|(status, _)| status.starts_with('2')))
+            .and_then(|(_, response)| response.pointer_mut("/content/application~1json/schema"))
+        else {
+            continue;
+        };
+        let free_form = schema.get("$ref").is_none() && schema.get("properties").is_none();
+        if !free_form {
+            continue;
+        }
+        *schema = schema_ref(name);
+        let mut properties = Map::new();
+        for field in *strings {
+            properties.insert((*field).into(), json!({"type": "string"}));
+        }
+        for field in *integers {
+            properties.insert((*field).into(), json!({"type": "integer"}));
+        }
+        let required: Vec<&str> = strings
+            .iter()
+            .chain(integers.iter())
+            .copied()
+            .filter(|f| *f != "message")
+            .collect();
+        added.insert(
+            name,
+            json!({"type": "object", "required": required, "properties": properties}),
+        );
+    }
+    if let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
+        for (name, schema) in added {
+            schemas.entry(name).or_insert(schema);
+        }
+    }
+}
+
+/// Names of component schemas a schema refers to, directly or not.
+fn referenced(doc: &Value, roots: Vec<&Value>) -> BTreeSet<String> {
+    fn refs_in(value: &Value, out: &mut Vec<String>) {
+        match value {
+            Value::Object(map) => {
+                if let Some(name) = map
+                    .get("$ref")
+                    .and_then(Value::as_str)
+                    .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                {
+                    out.push(name.to_owned());
+                }
+                map.values().for_each(|v| refs_in(v, out));
+            }
+            Value::Array(list) => list.iter().for_each(|v| refs_in(v, out)),
+            _ => {}
+        }
+    }
+    let mut found = BTreeSet::new();
+    let mut queue = Vec::new();
+    roots.into_iter().for_each(|r| refs_in(r, &mut queue));
+    while let Some(name) = queue.pop() {
+        if found.insert(name.clone())
+            && let Some(schema) = doc.pointer(&format!("/components/schemas/{name}"))
+        {
+            refs_in(schema, &mut queue);
+        }
+    }
+    found
+}
+
+/// The component schemas reachable from success responses and not from any
+/// request (bodies and parameters): what the client only ever reads.
+fn response_only_schemas(doc: &Value) -> BTreeSet<String> {
+    let mut responses = Vec::new();
+    let mut requests = Vec::new();
+    for (_, _, op) in operations_with_keys(doc) {
+        for (status, response) in op
+            .get("responses")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            if status.starts_with('2') {
+                responses.push(response);
+            }
+        }
+        requests.extend(op.get("requestBody"));
+        requests.extend(op.get("parameters"));
+    }
+    let read = referenced(doc, responses);
+    let written = referenced(doc, requests);
+    read.difference(&written).cloned().collect()
+}
+
+/// Property names that hold secrets (API keys, tokens).
+fn is_secret_name(name: &str) -> bool {
+    name == "api_key"
+        || name == "token"
+        || name == "secret"
+        || name == "password"
+        || name.ends_with("_api_key")
+        || name.ends_with("_token")
+}
+
+/// Integer property names that count, or page, and are never negative.
+fn is_count_name(name: &str) -> bool {
+    const COUNTS: &[&str] = &["offset", "limit", "marked_as_read"];
+    COUNTS.contains(&name)
+        || name.starts_with("total")
+        || name.starts_with("unread_")
+        || name.ends_with("count")
+}
+
+/// What the client reads gets plain, trustworthy types. In every schema
+/// only responses use:
+/// - secrets (`api_key`, `token`, `*_token`, ...) get `format: password`,
+///   which the generator maps to a type whose `Debug` and `Display` redact;
+/// - ids that refer to another record (`*_id`) get `format: uuid-or-empty`,
+///   which the generator maps to `Option<Uuid>` reading `""` as `None`;
+/// - string limits (`minLength`, `maxLength`, `pattern`) are dropped: they
+///   are for checking requests, and on a response they only wrap the value
+///   in a constrained newtype and fail on what the server really sends;
+/// - counts, offsets and limits get `format: uint64`: every count the
+///   client reports is a `u64`.
+pub fn response_values(doc: &mut Value) {
+    let names = response_only_schemas(doc);
+    if let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
+        for (name, schema) in schemas.iter_mut() {
+            if names.contains(name) {
+                plain_response_schema(schema);
+            }
+        }
+    }
+}
+
+fn plain_response_schema(schema: &mut Value) {
+    if let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) {
+        for (name, prop) in props.iter_mut() {
+            let Some(map) = prop.as_object_mut() else {
+                continue;
+            };
+            let kind = map.get("type").and_then(Value::as_str).unwrap_or("");
+            let format = map.get("format").and_then(Value::as_str).map(str::to_owned);
+            let format = format.as_deref();
+            match kind {
+                "string" => {
+                    for limit in ["minLength", "maxLength", "pattern"] {
+                        map.remove(limit);
+                    }
+                    let wanted = if is_secret_name(name) {
+                        Some(SECRET_FORMAT)
+                    } else if name.ends_with("_id") {
+                        Some(LENIENT_UUID_FORMAT)
+                    } else {
+                        None
+                    };
+                    if let Some(wanted) = wanted
+                        && matches!(format, None | Some("uuid"))
+                    {
+                        map.insert("format".into(), json!(wanted));
+                    }
+                }
+                "integer" if format.is_none() && is_count_name(name) => {
+                    map.insert("format".into(), json!("uint64"));
+                }
+                _ => {}
+            }
+        }
+    }
+    for_each_subschema(schema, &mut plain_response_schema);
 }
 
 /// `format: date-time` on timestamp fields and `format: uuid` on ids the
@@ -467,6 +721,127 @@ mod tests {
         assert_eq!(
             d["paths"]["/m/{message_id}"]["get"]["parameters"][0]["schema"]["format"],
             "uuid"
+        );
+    }
+
+    #[test]
+    fn free_form_answers_get_their_real_shapes() {
+        let mut d = one_op(
+            "/users/me/logo",
+            "patch",
+            json!({"operationId": "update_my_logo", "responses": {"200": json_response("ok",
+                json!({"type": "object", "additionalProperties": {"type": "string"}}))}}),
+        );
+        typed_answers(&mut d);
+        assert_eq!(
+            d["paths"]["/users/me/logo"]["patch"]["responses"]["200"]["content"]["application/json"]
+                ["schema"],
+            schema_ref("LogoUpdated")
+        );
+        assert_eq!(
+            d["components"]["schemas"]["LogoUpdated"],
+            json!({"type": "object", "required": ["logo"],
+                   "properties": {"message": {"type": "string"}, "logo": {"type": "string"}}})
+        );
+        // A server that types the answer itself keeps its schema.
+        let mut typed = one_op(
+            "/health",
+            "get",
+            json!({"operationId": "health_check", "responses": {"200": json_response("ok",
+                json!({"type": "object", "properties": {"status": {"type": "string"}, "db": {"type": "string"}}}))}}),
+        );
+        let before = typed.clone();
+        typed_answers(&mut typed);
+        assert_eq!(typed, before);
+    }
+
+    /// A document with one response-only schema `Out` and one request
+    /// schema `In`, both with the same fields.
+    fn read_and_write(fields: Value) -> Value {
+        let mut d = one_op(
+            "/x",
+            "post",
+            json!({"requestBody": {"content": {"application/json": {"schema": schema_ref("In")}}},
+                   "responses": {"200": json_response("ok", json!({"type": "array", "items": schema_ref("Out")}))}}),
+        );
+        d["components"]["schemas"]["In"] = json!({"type": "object", "properties": fields.clone()});
+        d["components"]["schemas"]["Out"] = json!({"type": "object", "properties": fields});
+        d
+    }
+
+    #[test]
+    fn formats_are_the_ones_the_generator_maps() {
+        assert_eq!(SECRET_FORMAT, token_bowl_chat_codegen::SECRET_FORMAT);
+        assert_eq!(
+            LENIENT_UUID_FORMAT,
+            token_bowl_chat_codegen::LENIENT_UUID_FORMAT
+        );
+    }
+
+    #[test]
+    fn secrets_in_responses_are_marked() {
+        let mut d = read_and_write(json!({
+            "api_key": {"type": "string"},
+            "session_token": {"type": "string"},
+            "token": {"type": "string"},
+            "username": {"type": "string"}
+        }));
+        response_values(&mut d);
+        let out = &d["components"]["schemas"]["Out"]["properties"];
+        for secret in ["api_key", "session_token", "token"] {
+            assert_eq!(out[secret]["format"], "password", "{secret}");
+        }
+        assert!(out["username"].get("format").is_none());
+        let written = &d["components"]["schemas"]["In"]["properties"];
+        assert!(
+            written["api_key"].get("format").is_none(),
+            "requests keep plain strings"
+        );
+    }
+
+    #[test]
+    fn reference_ids_in_responses_are_lenient_and_own_ids_strict() {
+        // The server's shape of a bot an admin made from a user.
+        let mut d = read_and_write(json!({
+            "id": {"type": "string"},
+            "created_by_id": {"type": "string"},
+            "to_user_id": {"type": "string", "nullable": true},
+            "from_user_id": {"type": "string", "format": "uuid"}
+        }));
+        normalize(&mut d);
+        let out = &d["components"]["schemas"]["Out"]["properties"];
+        assert_eq!(out["id"]["format"], "uuid");
+        for id in ["created_by_id", "to_user_id", "from_user_id"] {
+            assert_eq!(out[id]["format"], "uuid-or-empty", "{id}");
+        }
+        assert!(
+            d["components"]["schemas"]["In"]["properties"]["created_by_id"]
+                .get("format")
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn response_strings_lose_their_limits_and_counts_are_unsigned() {
+        let mut d = read_and_write(json!({
+            "webhook_url": {"type": "string", "format": "uri", "minLength": 1, "maxLength": 2083},
+            "total": {"type": "integer"},
+            "unread_room_messages": {"type": "integer"},
+            "score": {"type": "integer"}
+        }));
+        response_values(&mut d);
+        let out = &d["components"]["schemas"]["Out"]["properties"];
+        assert_eq!(
+            out["webhook_url"],
+            json!({"type": "string", "format": "uri"})
+        );
+        assert_eq!(out["total"]["format"], "uint64");
+        assert_eq!(out["unread_room_messages"]["format"], "uint64");
+        assert!(out["score"].get("format").is_none(), "not a count");
+        let written = &d["components"]["schemas"]["In"]["properties"];
+        assert_eq!(
+            written["webhook_url"]["maxLength"], 2083,
+            "requests keep limits"
         );
     }
 

@@ -143,10 +143,10 @@ pub enum Messages {
         direct: bool,
         /// How many
         #[arg(long, short = 'n', default_value = "10")]
-        limit: u32,
+        limit: u64,
         /// How many of the newest to skip
         #[arg(long, default_value = "0", conflicts_with = "all")]
-        offset: u32,
+        offset: u64,
         /// Only messages after this time (RFC 3339, e.g. 2026-11-22T10:00:00Z)
         #[arg(long, value_parser = parse_time)]
         since: Option<DateTime<Utc>>,
@@ -231,10 +231,10 @@ pub enum Conversations {
     List {
         /// How many (1-100)
         #[arg(long, short = 'n', default_value = "20")]
-        limit: u32,
+        limit: u64,
         /// How many to skip
         #[arg(long, default_value = "0")]
-        offset: u32,
+        offset: u64,
     },
     /// Show one conversation
     Show {

@@ -94,10 +94,10 @@ pub async fn run(command: Command, client: &Client, out: &Out) -> Result {
                     "Registered {} ({}, role {}).",
                     created.username, created.id, created.role
                 ))?;
-                out.line(&format!("API key: {}", created.api_key))?;
+                out.line(&format!("API key: {}", created.api_key.expose_secret()))?;
                 out.line(&format!(
                     "Use it with:\n  export TOKEN_BOWL_CHAT_API_KEY={}",
-                    created.api_key
+                    created.api_key.expose_secret()
                 ))?;
             }
         }
@@ -126,10 +126,10 @@ pub async fn run(command: Command, client: &Client, out: &Out) -> Result {
             if out.json() {
                 out.document(&health)?;
             } else {
-                let mut rows: Vec<Vec<String>> =
-                    health.into_iter().map(|(k, v)| vec![k, v]).collect();
-                rows.sort();
-                out.table(&["Check", "Value"], rows)?;
+                out.table(
+                    &["Check", "Value"],
+                    vec![vec!["status".into(), health.status]],
+                )?;
             }
         }
         Command::Completions { .. } => unreachable!("handled before a client is built"),
@@ -523,7 +523,7 @@ async fn bots(command: Bots, client: &Client, out: &Out) -> Result {
                     "Created bot {} ({}).",
                     created.username, created.id
                 ))?;
-                out.line(&format!("API key: {}", created.api_key))?;
+                out.line(&format!("API key: {}", created.api_key.expose_secret()))?;
             }
         }
         Bots::List => {

@@ -7,7 +7,7 @@ use std::{
 };
 
 use futures::StreamExt;
-use serde_json::{Value, json};
+use serde_json::Value;
 use token_bowl_chat::{
     Client,
     realtime::{Event, Realtime},
@@ -19,38 +19,10 @@ use crate::{
     output::{Out, Spinner},
 };
 
-fn value(v: &impl serde::Serialize) -> Value {
-    serde_json::to_value(v).unwrap_or(Value::Null)
-}
-
-/// An event as one JSON object, `"event"` naming its kind.
+/// An event as one JSON object, `"event"` naming its kind (the SDK's own
+/// serialisation).
 pub fn event_json(event: &Event) -> Value {
-    let tagged = |kind: &str, body: Value| {
-        let mut body = match body {
-            Value::Object(map) => map,
-            other => {
-                let mut map = serde_json::Map::new();
-                map.insert("value".into(), other);
-                map
-            }
-        };
-        body.insert("event".into(), json!(kind));
-        Value::Object(body)
-    };
-    match event {
-        Event::Message(m) => tagged("message", value(m.as_ref())),
-        Event::ReadReceipt(r) => tagged("read_receipt", value(r)),
-        Event::Typing(t) => tagged("typing", value(t)),
-        Event::UnreadCount(u) => tagged("unread_count", value(u)),
-        Event::Connected => json!({"event": "connected"}),
-        Event::Disconnected(d) => json!({"event": "disconnected", "code": d.code,
-            "reason": d.reason, "will_reconnect": d.will_reconnect}),
-        Event::Error(e) => json!({"event": "error", "message": e}),
-        Event::Unknown { channel, data } => {
-            json!({"event": "unknown", "channel": channel, "data": data})
-        }
-        _ => json!({"event": "unknown"}),
-    }
+    serde_json::to_value(event).unwrap_or(Value::Null)
 }
 
 /// An event as one line for people; `None` for events not worth a line.

@@ -346,7 +346,10 @@ async fn users_list_and_update() {
         .await;
     authed("PATCH", "/users/me/webhook")
         .and(body_json(json!({})))
-        .respond_with(ok(200, json!({"message": "ok"})))
+        .respond_with(ok(
+            200,
+            json!({"message": "Webhook URL updated successfully", "webhook_url": ""}),
+        ))
         .expect(1)
         .mount(&server)
         .await;

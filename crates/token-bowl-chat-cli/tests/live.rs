@@ -55,7 +55,7 @@ async fn monitor_prints_one_json_line_per_event_and_stops_cleanly_on_ctrl_c() {
     fake.publish(
         "room:main",
         json!({
-        "id": "865ce10f-fb73-460f-abfb-9826f6705e8a", "from_user_id": "x", "from_username": "bob",
+        "id": "865ce10f-fb73-460f-abfb-9826f6705e8a", "from_user_id": "", "from_username": "bob",
         "content": "hello room", "message_type": "room", "timestamp": "2026-11-22T01:02:32+00:00"}),
     );
     fake.publish(
@@ -112,7 +112,7 @@ async fn chat_sends_room_and_direct_messages_and_quits() {
     let fake = FakeCentrifugo::start(100).await;
     let rest = rest_for(&fake).await;
     let sent = |content: &str, to: Option<&str>| {
-        json!({"id": "865ce10f-fb73-460f-abfb-9826f6705e8a", "from_user_id": "x",
+        json!({"id": "865ce10f-fb73-460f-abfb-9826f6705e8a", "from_user_id": "",
             "from_username": "alice", "to_username": to, "content": content,
             "message_type": if to.is_some() { "direct" } else { "room" },
             "description": "", "timestamp": "2026-11-22T01:02:32+00:00"})

@@ -14,7 +14,7 @@
 //! # Ok::<(), token_bowl_chat::Error>(())
 //! ```
 
-use std::{collections::HashMap, fmt, future::Future, pin::Pin, sync::Arc};
+use std::{fmt, future::Future, pin::Pin, sync::Arc};
 
 use futures::{Stream, StreamExt};
 use token_bowl_chat_api::ApiKey;
@@ -158,9 +158,9 @@ blocking! {
     /// See [`crate::Client::set_username`].
     fn set_username(username: &str) -> Profile;
     /// See [`crate::Client::set_logo`].
-    fn set_logo(logo: Option<&str>) -> HashMap<String, String>;
+    fn set_logo(logo: Option<&str>) -> LogoUpdated;
     /// See [`crate::Client::set_webhook`].
-    fn set_webhook(url: Option<&str>) -> HashMap<String, String>;
+    fn set_webhook(url: Option<&str>) -> WebhookUpdated;
     /// See [`crate::Client::regenerate_api_key`].
     fn regenerate_api_key() -> ApiKey;
     /// See [`crate::Client::send_magic_link`].
@@ -190,7 +190,7 @@ blocking! {
     /// See [`crate::Client::mark_all_read`].
     fn mark_all_read() -> u64;
     /// See [`crate::Client::typing`].
-    fn typing(to_username: Option<&str>) -> ();
+    fn typing(to_username: Option<&str>) -> TypingSent;
     /// See [`crate::Client::users`].
     fn users() -> Vec<User>;
     /// See [`crate::Client::online_users`].
@@ -200,7 +200,7 @@ blocking! {
     /// See [`crate::Client::logos`].
     fn logos() -> Vec<String>;
     /// See [`crate::Client::health`].
-    fn health() -> HashMap<String, String>;
+    fn health() -> Health;
     /// See [`crate::Client::connection_token`].
     fn connection_token() -> ConnectionToken;
     /// See [`crate::Client::create_bot`].
@@ -246,5 +246,5 @@ blocking! {
     /// See [`crate::Client::admin_delete_conversation`].
     fn admin_delete_conversation(id: Uuid) -> ();
     /// See [`crate::Client::admin_websocket_stats`].
-    fn admin_websocket_stats() -> serde_json::Map<String, serde_json::Value>;
+    fn admin_websocket_stats() -> RealtimeStats;
 }

@@ -1,12 +1,12 @@
 //! The async [`Client`] and its operations.
 
-use std::{collections::HashMap, fmt, future::Future};
+use std::{fmt, future::Future, sync::Arc};
 
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use futures::Stream;
 use serde::de::DeserializeOwned;
 use token_bowl_chat_api::{
-    self as api, ApiKey, ClientInfo, Credentials, ResponseValue, requires_api_key,
+    self as api, ApiKey, ClientInfo, ClientState, Credentials, ResponseValue,
     types::{self as t, ErrorBody, error::ConversionError},
 };
 use uuid::Uuid;
@@ -15,7 +15,7 @@ use crate::{
     ClientBuilder, Error, Result, RetryPolicy,
     error::UnknownSend,
     history::{self, HistoryOptions},
-    retry::{CALL, CallContext},
+    retry::Executor,
     types::*,
 };
 
@@ -26,7 +26,7 @@ use crate::{
 #[derive(Clone)]
 pub struct Client {
     api: api::Client,
-    retry: Option<RetryPolicy>,
+    executor: Arc<Executor>,
 }
 
 impl fmt::Debug for Client {
@@ -34,7 +34,7 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("base_url", &self.base_url())
             .field("credentials", self.credentials())
-            .field("retry_override", &self.retry)
+            .field("retry", &self.executor.policy)
             .finish()
     }
 }
@@ -72,13 +72,13 @@ where
     value.map(|v| valid(field, v)).transpose()
 }
 
-fn page_arg(field: &'static str, value: Option<u32>, max: Option<u32>) -> Result<Option<i64>> {
-    match (value, max) {
-        (Some(0), _) if field == "limit" => Err(Error::invalid(field, "must be at least 1")),
-        (Some(v), Some(max)) if v > max => {
-            Err(Error::invalid(field, format!("must be at most {max}")))
-        }
-        (v, _) => Ok(v.map(i64::from)),
+fn page_arg(field: &'static str, value: Option<u64>, max: Option<u64>) -> Result<Option<i64>> {
+    let max = max.unwrap_or(i64::MAX.unsigned_abs());
+    match value {
+        Some(0) if field == "limit" => Err(Error::invalid(field, "must be at least 1")),
+        Some(v) if v > max => Err(Error::invalid(field, format!("must be at most {max}"))),
+        // At most `i64::MAX`, checked above.
+        v => Ok(v.map(|v| i64::try_from(v).unwrap_or(i64::MAX))),
     }
 }
 
@@ -95,23 +95,6 @@ pub(crate) fn server_time(time: DateTime<Utc>) -> String {
     }
 }
 
-/// A decode error for a field of a free-form map response.
-fn missing_field(operation: &'static str, field: &str, keys: Vec<&String>) -> Error {
-    Error::Decode(Box::new(crate::error::DecodeError {
-        operation,
-        path: field.into(),
-        message: format!("missing or invalid field `{field}`"),
-        body_snippet: format!("keys {keys:?}"),
-    }))
-}
-
-fn key_from(map: &HashMap<String, String>, operation: &'static str) -> Result<ApiKey> {
-    let key = map
-        .get("api_key")
-        .ok_or_else(|| missing_field(operation, "api_key", map.keys().collect()))?;
-    ApiKey::new(key).map_err(|e| Error::invalid("api_key", e))
-}
-
 impl Client {
     /// A client configured from the environment: the key from
     /// `TOKEN_BOWL_CHAT_API_KEY`, the server from `TOKEN_BOWL_CHAT_BASE_URL`
@@ -125,8 +108,8 @@ impl Client {
         ClientBuilder::new()
     }
 
-    pub(crate) fn from_api(api: api::Client) -> Self {
-        Self { api, retry: None }
+    pub(crate) fn from_api(api: api::Client, executor: Arc<Executor>) -> Self {
+        Self { api, executor }
     }
 
     /// The generated low-level client, for anything this SDK does not wrap.
@@ -160,10 +143,13 @@ impl Client {
     /// A clone of this client (same pool, same credentials) whose calls use
     /// `policy`, e.g. `client.with_retry(RetryPolicy::none()).me()`.
     pub fn with_retry(&self, policy: RetryPolicy) -> Self {
-        Self {
-            api: self.api.clone(),
-            retry: Some(policy),
-        }
+        let executor = Arc::new(Executor {
+            policy,
+            ..(*self.executor).clone()
+        });
+        let state = ClientState::new(self.credentials().clone()).with_executor(executor.clone());
+        let api = api::Client::new_with_client(self.base_url(), self.api.client().clone(), state);
+        Self { api, executor }
     }
 
     /// Runs one generated call (a lazy future: nothing is sent before it is
@@ -173,24 +159,19 @@ impl Client {
         T: DeserializeOwned,
         Fut: Future<Output = Result<ResponseValue<T>, api::Error<ErrorBody>>>,
     {
-        if requires_api_key(operation) && !self.has_api_key() {
-            return Err(Error::MissingApiKey { operation });
-        }
-        let context = CallContext {
-            retry: self.retry.clone(),
-            ..CallContext::default()
-        };
-        match CALL.scope(context.clone(), request).await {
+        match request.await {
             Ok(value) => Ok(value.into_inner()),
-            Err(e) => Err(Error::from_api::<T>(operation, e, &context.outcome())),
+            Err(e) => Err(Error::from_api::<T>(
+                operation,
+                e,
+                self.credentials().get().as_ref(),
+            )),
         }
     }
 
-    fn adopt_key_if_none(&self, key: &str) {
-        if !self.has_api_key()
-            && let Ok(key) = ApiKey::new(key)
-        {
-            self.credentials().set(key);
+    fn adopt_key_if_none(&self, key: &ApiKey) {
+        if !self.has_api_key() {
+            self.credentials().set(key.clone());
         }
     }
 
@@ -235,7 +216,7 @@ impl Client {
     }
 
     /// Sets (or with `None` clears) your logo; names come from [`logos`](Self::logos).
-    pub async fn set_logo(&self, logo: Option<&str>) -> Result<HashMap<String, String>> {
+    pub async fn set_logo(&self, logo: Option<&str>) -> Result<LogoUpdated> {
         let body = t::UpdateLogoRequest {
             logo: logo.map(str::to_owned),
         };
@@ -247,7 +228,9 @@ impl Client {
     }
 
     /// Sets (or with `None` clears) the webhook the server posts your messages to.
-    pub async fn set_webhook(&self, url: Option<&str>) -> Result<HashMap<String, String>> {
+    /// The answer's `webhook_url` is the server's normalised form (`""`
+    /// when cleared).
+    pub async fn set_webhook(&self, url: Option<&str>) -> Result<WebhookUpdated> {
         let body = t::UpdateWebhookRequest {
             webhook_url: valid_opt("webhook_url", url)?,
         };
@@ -261,12 +244,11 @@ impl Client {
     /// Replaces your API key; this client uses the new one from now on.
     pub async fn regenerate_api_key(&self) -> Result<ApiKey> {
         let operation = "regenerate_my_api_key";
-        let map = self
+        let answer = self
             .call(operation, self.api.regenerate_my_api_key().send())
             .await?;
-        let key = key_from(&map, operation)?;
-        self.credentials().set(key.clone());
-        Ok(key)
+        self.credentials().set(answer.api_key.clone());
+        Ok(answer.api_key)
     }
 
     /// Sends a magic-link login email (503 when the server has no email login).
@@ -453,31 +435,29 @@ impl Client {
 
     /// Marks everything read; returns how many messages that was.
     pub async fn mark_all_read(&self) -> Result<u64> {
-        let operation = "mark_all_messages_as_read";
-        let map = self
-            .call(operation, self.api.mark_all_messages_as_read().send())
+        let answer = self
+            .call(
+                "mark_all_messages_as_read",
+                self.api.mark_all_messages_as_read().send(),
+            )
             .await?;
-        map.get("marked_as_read")
-            .and_then(|n| u64::try_from(*n).ok())
-            .ok_or_else(|| missing_field(operation, "marked_as_read", map.keys().collect()))
+        Ok(answer.marked_as_read)
     }
 
     /// Tells the room (or with `Some(user)`, that user) you are typing.
-    pub async fn typing(&self, to_username: Option<&str>) -> Result<()> {
+    pub async fn typing(&self, to_username: Option<&str>) -> Result<TypingSent> {
         if let Some(name) = to_username {
             let _: t::SendMessageRequestToUsername = valid("to_username", name)?;
         }
-        let _: HashMap<String, String> = self
-            .call("send_typing_indicator", {
-                let b = self.api.send_typing_indicator();
-                match to_username {
-                    Some(name) => b.to_username(name),
-                    None => b,
-                }
-                .send()
-            })
-            .await?;
-        Ok(())
+        self.call("send_typing_indicator", {
+            let b = self.api.send_typing_indicator();
+            match to_username {
+                Some(name) => b.to_username(name),
+                None => b,
+            }
+            .send()
+        })
+        .await
     }
 
     // ----- users --------------------------------------------------------
@@ -508,8 +488,8 @@ impl Client {
             .await
     }
 
-    /// The server's health report, e.g. `{"status": "healthy"}`.
-    pub async fn health(&self) -> Result<HashMap<String, String>> {
+    /// The server's health report (`status` is `"healthy"`).
+    pub async fn health(&self) -> Result<Health> {
         self.call("health_check", self.api.health_check().send())
             .await
     }
@@ -563,14 +543,13 @@ impl Client {
 
     /// Replaces a bot's API key and returns the new one.
     pub async fn regenerate_bot_api_key(&self, id: Uuid) -> Result<ApiKey> {
-        let operation = "regenerate_bot_api_key";
-        let map = self
+        let answer = self
             .call(
-                operation,
+                "regenerate_bot_api_key",
                 self.api.regenerate_bot_api_key().bot_id(id).send(),
             )
             .await?;
-        key_from(&map, operation)
+        Ok(answer.api_key)
     }
 
     // ----- conversations ------------------------------------------------
@@ -704,14 +683,13 @@ impl Client {
 
     /// Replaces a user's API key and returns the new one (admin).
     pub async fn admin_regenerate_api_key(&self, id: Uuid) -> Result<ApiKey> {
-        let operation = "admin_regenerate_user_api_key";
-        let map = self
+        let answer = self
             .call(
-                operation,
+                "admin_regenerate_user_api_key",
                 self.api.admin_regenerate_user_api_key().user_id(id).send(),
             )
             .await?;
-        key_from(&map, operation)
+        Ok(answer.api_key)
     }
 
     /// Gives a user a role (admin).
@@ -790,10 +768,9 @@ impl Client {
         .await
     }
 
-    /// Real-time connection statistics (admin), as the server reports them.
-    pub async fn admin_websocket_stats(
-        &self,
-    ) -> Result<serde_json::Map<String, serde_json::Value>> {
+    /// Real-time connection statistics (admin). Server 2.0.1 always reports
+    /// zeros.
+    pub async fn admin_websocket_stats(&self) -> Result<RealtimeStats> {
         self.call(
             "get_websocket_connections",
             self.api.get_websocket_connections().send(),
@@ -814,7 +791,7 @@ impl MessageQuery {
 }
 
 impl Page {
-    fn args(&self, max_limit: Option<u32>) -> Result<(Option<i64>, Option<i64>)> {
+    fn args(&self, max_limit: Option<u64>) -> Result<(Option<i64>, Option<i64>)> {
         Ok((
             page_arg("limit", self.limit, max_limit)?,
             page_arg("offset", self.offset, None)?,

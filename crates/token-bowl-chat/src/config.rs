@@ -169,14 +169,15 @@ impl ClientBuilder {
                     .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?
             }
         };
-        let executor = Executor {
+        let executor = Arc::new(Executor {
             policy: self.retry,
             timeout: Some(self.timeout),
             user_agent,
-        };
-        let state = ClientState::new(Credentials::new(key)).with_executor(Arc::new(executor));
+        });
+        let state = ClientState::new(Credentials::new(key)).with_executor(executor.clone());
         Ok(Client::from_api(
             token_bowl_chat_api::Client::new_with_client(&base_url, http, state),
+            executor,
         ))
     }
 }

@@ -7,7 +7,7 @@ use reqwest::{StatusCode, header::HeaderMap};
 use serde::de::DeserializeOwned;
 use token_bowl_chat_api::types::{ErrorBody, ErrorBodyDetail, ValidationErrorLocItem};
 
-use crate::retry::Outcome;
+use token_bowl_chat_api::ApiKey;
 
 /// The environment variable that holds the API key.
 pub const API_KEY_ENV: &str = "TOKEN_BOWL_CHAT_API_KEY";
@@ -97,11 +97,65 @@ pub enum Error {
     /// The client could not be built (bad base URL, bad key, ...).
     #[error("invalid configuration: {0}")]
     Config(String),
+    /// The real-time connection failed: it could not be set up or made, a
+    /// token could not be had, or a gap could not be filled.
+    #[error("{0}")]
+    Realtime(RealtimeError),
     /// A message send failed in a way that leaves it unknown whether the
     /// server stored it. It was **not** re-sent; use
     /// [`Client::find_sent`](crate::Client::find_sent) to look for it.
     #[error("{0}")]
     SendOutcomeUnknown(Box<UnknownSend>),
+}
+
+/// A real-time failure: what failed and why, in one line.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
+pub struct RealtimeError {
+    /// What failed.
+    pub kind: RealtimeErrorKind,
+    /// Why, in plain words.
+    pub message: String,
+}
+
+impl RealtimeError {
+    /// A failure of `kind`.
+    pub fn new(kind: RealtimeErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for RealtimeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            RealtimeErrorKind::Connect => "cannot connect to the real-time server",
+            RealtimeErrorKind::Token => "cannot get a real-time connection token",
+            RealtimeErrorKind::Protocol => "the real-time server sent something unexpected",
+            RealtimeErrorKind::Backfill => "cannot fill a real-time gap from the history",
+            RealtimeErrorKind::Setup => "cannot set up the real-time client",
+        };
+        write!(f, "{what}: {}", self.message)
+    }
+}
+
+/// What part of the real-time connection failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum RealtimeErrorKind {
+    /// Opening the WebSocket or the server's answer to the connect.
+    Connect,
+    /// Fetching or refreshing the connection token.
+    Token,
+    /// Undecodable data or another protocol failure.
+    Protocol,
+    /// Filling a gap from the REST history after a reconnect.
+    Backfill,
+    /// The client could not be set up (a bad URL, ...).
+    Setup,
 }
 
 /// A non-success HTTP response.
@@ -240,6 +294,10 @@ impl Error {
         match self {
             Self::Connect { .. } | Self::Timeout { .. } | Self::Transport { .. } => true,
             Self::SendOutcomeUnknown(_) => false,
+            Self::Realtime(e) => matches!(
+                e.kind,
+                RealtimeErrorKind::Connect | RealtimeErrorKind::Token | RealtimeErrorKind::Backfill
+            ),
             _ => self.status().is_some_and(crate::retry::is_retryable_status),
         }
     }
@@ -249,21 +307,38 @@ impl Error {
         self.http().and_then(|h| h.retry_after)
     }
 
-    /// Maps a generated-client error, with what the executor saw of the
-    /// response, into an [`Error`]. `T` is the expected success type.
+    /// Maps a generated-client error into an [`Error`]. `T` is the expected
+    /// success type (for the path of a decode error); `key` is the client's
+    /// own key, removed from any text taken from the body.
     pub(crate) fn from_api<T: DeserializeOwned>(
         operation: &'static str,
         error: token_bowl_chat_api::Error<ErrorBody>,
-        outcome: &Outcome,
+        key: Option<&ApiKey>,
+    ) -> Self {
+        Self::map_api(operation, error, key, decode_path::<T>)
+    }
+
+    fn map_api(
+        operation: &'static str,
+        error: token_bowl_chat_api::Error<ErrorBody>,
+        key: Option<&ApiKey>,
+        path: fn(&[u8]) -> Option<(String, String)>,
     ) -> Self {
         use token_bowl_chat_api::Error as E;
+        let key = key.map(ApiKey::expose_secret);
         match error {
             E::ErrorResponse(response) => {
                 let status = response.status();
                 let request_id = request_id(response.headers());
                 let retry_after = crate::retry::retry_after(response.headers());
+                let wrapped = response.headers().contains_key(crate::retry::WRAPPED_BODY);
                 let body = response.into_inner();
-                let snippet = serde_json::to_string(&body).unwrap_or_default();
+                let snippet = match &body.detail {
+                    // The body was not JSON: its text is the detail.
+                    Some(ErrorBodyDetail::String(text)) if wrapped => text.clone(),
+                    _ if wrapped => String::new(),
+                    _ => serde_json::to_string(&body).unwrap_or_default(),
+                };
                 Self::from_status(
                     operation,
                     status,
@@ -271,26 +346,21 @@ impl Error {
                     request_id,
                     retry_after,
                     snippet,
+                    key,
                 )
             }
-            E::InvalidResponsePayload(bytes, json_error) => match outcome.status {
-                Some(status) if !status.is_success() => {
-                    let text = String::from_utf8_lossy(&bytes);
-                    let detail = text.trim();
-                    let detail =
-                        (!detail.is_empty()).then(|| ErrorBodyDetail::String(snippet(detail)));
-                    let headers = outcome.headers.as_ref();
-                    Self::from_status(
-                        operation,
-                        status,
-                        detail,
-                        headers.and_then(request_id),
-                        headers.and_then(crate::retry::retry_after),
-                        snippet(&text),
-                    )
-                }
-                _ => Self::decode::<T>(operation, &bytes, json_error),
-            },
+            // The executor turns every error body into an `ErrorBody`, so
+            // this is a success body that does not decode.
+            E::InvalidResponsePayload(bytes, json_error) => {
+                let (path, message) =
+                    path(&bytes).unwrap_or_else(|| (".".to_owned(), json_error.to_string()));
+                Self::Decode(Box::new(DecodeError {
+                    operation,
+                    path,
+                    message: redact(&message, key),
+                    body_snippet: snippet(&redact(&String::from_utf8_lossy(&bytes), key)),
+                }))
+            }
             E::UnexpectedResponse(response) => Self::from_status(
                 operation,
                 response.status(),
@@ -298,6 +368,7 @@ impl Error {
                 request_id(response.headers()),
                 crate::retry::retry_after(response.headers()),
                 String::new(),
+                key,
             ),
             E::CommunicationError(source)
             | E::ResponseBodyError(source)
@@ -327,9 +398,10 @@ impl Error {
         request_id: Option<String>,
         retry_after: Option<Duration>,
         body_snippet: String,
+        key: Option<&str>,
     ) -> Self {
         let (detail, field_errors) = match detail {
-            Some(ErrorBodyDetail::String(text)) => (text, Vec::new()),
+            Some(ErrorBodyDetail::String(text)) => (snippet(&redact(text.trim(), key)), Vec::new()),
             Some(ErrorBodyDetail::Array(items)) => {
                 let fields: Vec<FieldError> = items
                     .into_iter()
@@ -342,7 +414,7 @@ impl Error {
                                 ValidationErrorLocItem::Integer(i) => i.to_string(),
                             })
                             .collect(),
-                        message: item.msg,
+                        message: redact(&item.msg, key),
                         kind: item.type_,
                     })
                     .collect();
@@ -362,7 +434,7 @@ impl Error {
             field_errors,
             request_id,
             retry_after,
-            body_snippet: snippet(&body_snippet),
+            body_snippet: snippet(&redact(&body_snippet, key)),
         });
         match status.as_u16() {
             400 => Self::BadRequest(http),
@@ -377,30 +449,110 @@ impl Error {
         }
     }
 
-    fn decode<T: DeserializeOwned>(
-        operation: &'static str,
-        bytes: &[u8],
-        json_error: serde_json::Error,
-    ) -> Self {
-        let mut de = serde_json::Deserializer::from_slice(bytes);
-        let (path, message) = match serde_path_to_error::deserialize::<_, T>(&mut de) {
-            Err(e) => (e.path().to_string(), e.inner().to_string()),
-            Ok(_) => (".".to_owned(), json_error.to_string()),
-        };
-        Self::Decode(Box::new(DecodeError {
-            operation,
-            path,
-            message,
-            body_snippet: snippet(&String::from_utf8_lossy(bytes)),
-        }))
-    }
-
     pub(crate) fn invalid(field: &'static str, reason: impl fmt::Display) -> Self {
         Self::InvalidArgument {
             field,
             reason: reason.to_string(),
         }
     }
+}
+
+/// The path and message of the first decode failure of `bytes` as `T`.
+fn decode_path<T: DeserializeOwned>(bytes: &[u8]) -> Option<(String, String)> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Err(e) => Some((e.path().to_string(), e.inner().to_string())),
+        Ok(_) => None,
+    }
+}
+
+/// An error of the generated client (from [`Client::api`](crate::Client::api))
+/// as an SDK [`Error`]. Its `operation` reads `"request"`: the generated
+/// error does not carry it. A decode error names the place in the body
+/// only as serde's line and column.
+impl From<token_bowl_chat_api::Error<ErrorBody>> for Error {
+    fn from(error: token_bowl_chat_api::Error<ErrorBody>) -> Self {
+        Self::map_api("request", error, None, |_| None)
+    }
+}
+
+/// Replaces secrets in text that came from a server: the client's own key
+/// wherever it appears, the value of every secret-named JSON field
+/// (`api_key`, `token`, `*_token`, `secret`, `password`), even in a body cut
+/// short, and any run of 32 or more hex digits (the server's keys are 64).
+pub(crate) fn redact(text: &str, own_key: Option<&str>) -> String {
+    const REDACTED: &str = "<redacted>";
+    let mut text = match own_key {
+        Some(key) if !key.is_empty() && text.contains(key) => text.replace(key, REDACTED),
+        _ => text.to_owned(),
+    };
+    // Secret-named JSON string fields.
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(open) = rest.find('"') {
+        out.push_str(&rest[..=open]);
+        rest = &rest[open + 1..];
+        let Some(close) = rest.find('"') else { break };
+        let name = &rest[..close];
+        out.push_str(&rest[..=close]);
+        rest = &rest[close + 1..];
+        let after = rest.trim_start();
+        let Some(after_colon) = after.strip_prefix(':') else {
+            continue;
+        };
+        let value = after_colon.trim_start();
+        if !(is_secret_name(name) && value.starts_with('"')) {
+            continue;
+        }
+        // Keep what stands between the name and the value's quote.
+        let lead = rest.len() - value.len();
+        out.push_str(&rest[..=lead]);
+        out.push_str(REDACTED);
+        let body = &value[1..];
+        let mut end = body.len();
+        let mut escaped = false;
+        for (i, c) in body.char_indices() {
+            match c {
+                '\\' if !escaped => escaped = true,
+                '"' if !escaped => {
+                    end = i;
+                    break;
+                }
+                _ => escaped = false,
+            }
+        }
+        rest = &body[end..];
+        if let Some(after_value) = rest.strip_prefix('"') {
+            out.push('"');
+            rest = after_value;
+        }
+    }
+    out.push_str(rest);
+    text = out;
+    // Long hex runs.
+    let mut out = String::with_capacity(text.len());
+    let mut run = String::new();
+    for c in text.chars() {
+        if c.is_ascii_hexdigit() {
+            run.push(c);
+            continue;
+        }
+        out.push_str(if run.len() >= 32 { REDACTED } else { &run });
+        run.clear();
+        out.push(c);
+    }
+    out.push_str(if run.len() >= 32 { REDACTED } else { &run });
+    out
+}
+
+fn is_secret_name(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    matches!(
+        name.as_str(),
+        "api_key" | "apikey" | "token" | "secret" | "password"
+    ) || name.ends_with("_api_key")
+        || name.ends_with("_token")
+        || name.ends_with("_secret")
 }
 
 fn request_id(headers: &HeaderMap) -> Option<String> {
@@ -437,6 +589,33 @@ mod tests {
     }
 
     #[test]
+    fn redaction_removes_keys_from_any_body() {
+        let key = "5f501011a11f29794472177cee6470d447cb1ac7b57391a694ea0157854bd564";
+        for (text, own) in [
+            (
+                format!(r#"{{"id":"x","api_key":"{key}","username":"b"}}"#),
+                None,
+            ),
+            (format!(r#"{{"api_key" : "{key}"#), None),
+            (format!("key {key} rejected"), None),
+            (
+                r#"{"session_token":"abc","token":"eyJ.x.y"}"#.to_owned(),
+                None,
+            ),
+            ("the key sec-ret is wrong".to_owned(), Some("sec-ret")),
+        ] {
+            let out = redact(&text, own);
+            assert!(!out.contains(key), "{out}");
+            assert!(!out.contains("sec-ret"), "{out}");
+            assert!(!out.contains("eyJ"), "{out}");
+            assert!(!out.contains(r#""abc""#), "{out}");
+            assert!(out.contains("<redacted>"), "{out}");
+        }
+        let plain = r#"{"id":"865ce10f-fb73-460f-abfb-9826f6705e8a","username":"bob"}"#;
+        assert_eq!(redact(plain, None), plain, "ids and names stay");
+    }
+
+    #[test]
     fn display_reads_as_a_sentence() {
         let e = Error::from_status(
             "get_user_profile",
@@ -445,6 +624,7 @@ mod tests {
             None,
             None,
             String::new(),
+            None,
         );
         assert_eq!(e.to_string(), "404 Not Found: User bob not found");
         assert!(matches!(e, Error::NotFound(_)));

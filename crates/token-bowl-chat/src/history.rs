@@ -20,14 +20,14 @@ use crate::{
 };
 
 /// The default number of items per page request.
-pub const DEFAULT_PAGE_SIZE: u32 = 50;
+pub const DEFAULT_PAGE_SIZE: u64 = 50;
 
 /// How a history stream pages: `HistoryOptions::new().page_size(100).since(t)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct HistoryOptions {
     /// Items per request (default 50; conversations allow at most 100).
-    pub page_size: u32,
+    pub page_size: u64,
     /// Stop at this time: only items strictly newer are yielded.
     pub since: Option<DateTime<Utc>>,
 }
@@ -48,7 +48,7 @@ impl HistoryOptions {
     }
 
     /// Items per request.
-    pub fn page_size(mut self, size: u32) -> Self {
+    pub fn page_size(mut self, size: u64) -> Self {
         self.page_size = size;
         self
     }
@@ -101,8 +101,8 @@ where
 
 struct Pager<F> {
     fetch: F,
-    offset: u32,
-    total: Option<i64>,
+    offset: u64,
+    total: Option<u64>,
     seen: HashSet<Uuid>,
     done: bool,
 }
@@ -114,7 +114,7 @@ fn paginate<T, F, Fut>(
 ) -> impl Stream<Item = Result<T>> + Send + 'static
 where
     T: Send + 'static,
-    F: FnMut(u32, u32) -> Fut + Send + 'static,
+    F: FnMut(u64, u64) -> Fut + Send + 'static,
     Fut: Future<Output = Result<(Vec<T>, Pagination)>> + Send,
 {
     let page_size = options.page_size.max(1);
@@ -139,13 +139,12 @@ where
                 && pagination.total < previous
                 && pager.offset > 0
             {
-                let back = u32::try_from(previous - pagination.total).unwrap_or(u32::MAX);
-                pager.offset = pager.offset.saturating_sub(back);
+                pager.offset = pager.offset.saturating_sub(previous - pagination.total);
                 pager.total = Some(pagination.total);
                 continue;
             }
             pager.total = Some(pagination.total);
-            let count = u32::try_from(items.len()).unwrap_or(u32::MAX);
+            let count = u64::try_from(items.len()).unwrap_or(u64::MAX);
             pager.offset = pager.offset.saturating_add(count);
             if count == 0 || !pagination.has_more {
                 pager.done = true;

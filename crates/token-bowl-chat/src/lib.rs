@@ -19,7 +19,10 @@ pub use client::Client;
 pub use config::{
     BASE_URL_ENV, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT,
 };
-pub use error::{API_KEY_ENV, DecodeError, Error, FieldError, HttpError, Result, UnknownSend};
+pub use error::{
+    API_KEY_ENV, DecodeError, Error, FieldError, HttpError, RealtimeError, RealtimeErrorKind,
+    Result, UnknownSend,
+};
 pub use history::{DEFAULT_PAGE_SIZE, HistoryOptions};
 pub use retry::{RetryPolicy, is_idempotent, is_retryable_status};
 pub use types::*;

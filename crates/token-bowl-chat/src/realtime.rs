@@ -52,7 +52,7 @@ use serde_json::Value;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use crate::{Client, Error, HistoryOptions, Message, Result};
+use crate::{Client, Error, HistoryOptions, Message, RealtimeError, RealtimeErrorKind, Result};
 
 /// Overrides the WebSocket URL the server reports (servers behind proxies
 /// report internal URLs).
@@ -62,8 +62,11 @@ pub const DEFAULT_DEDUP_CAPACITY: usize = 4096;
 /// The room channel.
 pub const ROOM_CHANNEL: &str = "room:main";
 
-/// One live event.
-#[derive(Debug, Clone, PartialEq)]
+/// One live event. Serialises to one JSON object whose `"event"` names the
+/// kind (`message`, `read_receipt`, `typing`, `unread_count`, `connected`,
+/// `disconnected`, `error`, `unknown`) beside the event's own fields.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Event {
     /// A room message, or a direct message to you.
@@ -78,15 +81,29 @@ pub enum Event {
     Connected,
     /// The connection ended.
     Disconnected(Disconnect),
-    /// A background failure (token fetch, backfill); the connection goes on.
-    Error(String),
+    /// A background failure (a connect attempt, a token fetch, a
+    /// backfill); the client goes on trying.
+    Error(RealtimeError),
     /// A payload this version does not know.
     Unknown {
         /// The channel it came on.
         channel: String,
-        /// The payload.
-        data: Value,
+        /// The payload as it came: JSON text (or, for a payload that is not
+        /// JSON, its text). It serialises as the JSON it holds.
+        #[serde(serialize_with = "embedded_json")]
+        data: String,
     },
+}
+
+/// Writes JSON text as the JSON it holds (or as a string when it is not).
+fn embedded_json<S: serde::Serializer>(
+    data: &str,
+    serializer: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    match serde_json::from_str::<Value>(data) {
+        Ok(value) => value.serialize(serializer),
+        Err(_) => serializer.serialize_str(data),
+    }
 }
 
 /// A read receipt.
@@ -131,7 +148,7 @@ pub struct UnreadCounts {
 }
 
 /// Why the connection ended, and whether it comes back by itself.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct Disconnect {
     /// Centrifugo's code (a close-frame code, or `centrifuge::codes`).
@@ -248,7 +265,7 @@ impl RealtimeBuilder {
             .unwrap_or(token.url);
         let rest = self.client.clone();
         let mut builder = centrifuge::Client::builder(url.clone())
-            .token(token.token)
+            .token(token.token.expose_secret())
             .protocol(centrifuge::Protocol::Json)
             .name("token-bowl-rust")
             .version(env!("CARGO_PKG_VERSION"))
@@ -256,7 +273,7 @@ impl RealtimeBuilder {
                 let rest = rest.clone();
                 async move {
                     match rest.connection_token().await {
-                        Ok(token) => Ok(Some(token.token)),
+                        Ok(token) => Ok(Some(token.token.expose_secret().to_owned())),
                         Err(Error::Authentication(_) | Error::MissingApiKey { .. }) => {
                             Err(TokenError::Unauthorized)
                         }
@@ -268,7 +285,10 @@ impl RealtimeBuilder {
             builder = builder.min_reconnect_delay(min).max_reconnect_delay(max);
         }
         let centrifuge = builder.build().map_err(|e| {
-            Error::Config(format!("cannot set up the real-time client for {url}: {e}"))
+            Error::Realtime(RealtimeError::new(
+                RealtimeErrorKind::Setup,
+                format!("{url}: {e}"),
+            ))
         })?;
         let position = Arc::new(Mutex::new(self.resume_from.clone().unwrap_or_default()));
         let (tx, rx) = mpsc::channel(256);
@@ -299,9 +319,12 @@ impl RealtimeBuilder {
         };
         let source = centrifuge.events();
         tokio::spawn(pump.run(source));
-        centrifuge
-            .connect()
-            .map_err(|e| Error::Config(format!("cannot connect to {url}: {e}")))?;
+        centrifuge.connect().map_err(|e| {
+            Error::Realtime(RealtimeError::new(
+                RealtimeErrorKind::Connect,
+                format!("{url}: {e}"),
+            ))
+        })?;
         Ok(Realtime {
             client: self.client,
             centrifuge,
@@ -373,9 +396,12 @@ impl Realtime {
 
     /// Connects again after a server-ordered disconnect.
     pub fn reconnect(&self) -> Result<()> {
-        self.centrifuge
-            .connect()
-            .map_err(|e| Error::Config(format!("cannot reconnect: {e}")))
+        self.centrifuge.connect().map_err(|e| {
+            Error::Realtime(RealtimeError::new(
+                RealtimeErrorKind::Connect,
+                e.to_string(),
+            ))
+        })
     }
 
     /// Closes the connection for good; the event stream ends after a last
@@ -400,7 +426,7 @@ impl Realtime {
     }
 
     /// Sends a typing indicator to the room or a user.
-    pub async fn typing(&self, to_username: Option<&str>) -> Result<()> {
+    pub async fn typing(&self, to_username: Option<&str>) -> Result<crate::TypingSent> {
         self.client.typing(to_username).await
     }
 
@@ -486,12 +512,12 @@ impl Dedup {
 /// Decodes one publication into an event. Unknown or malformed payloads
 /// become [`Event::Unknown`]: a newer server must not break this client.
 pub fn decode(channel: &str, data: &[u8]) -> Event {
-    let unknown = |data: Value| Event::Unknown {
+    let unknown = || Event::Unknown {
         channel: channel.to_owned(),
-        data,
+        data: String::from_utf8_lossy(data).into_owned(),
     };
     let Ok(mut value) = serde_json::from_slice::<Value>(data) else {
-        return unknown(Value::String(String::from_utf8_lossy(data).into_owned()));
+        return unknown();
     };
     let kind = value.get("type").map(|t| t.as_str().map(str::to_owned));
     let decoded = match kind {
@@ -509,11 +535,32 @@ pub fn decode(channel: &str, data: &[u8]) -> Event {
             "read_receipt" => serde_json::from_value(value.clone()).map(Event::ReadReceipt),
             "typing" => serde_json::from_value(value.clone()).map(Event::Typing),
             "unread_count" => serde_json::from_value(value.clone()).map(Event::UnreadCount),
-            _ => return unknown(value),
+            _ => return unknown(),
         },
-        Some(None) => return unknown(value),
+        Some(None) => return unknown(),
     };
-    decoded.unwrap_or_else(|_| unknown(value))
+    decoded.unwrap_or_else(|_| unknown())
+}
+
+/// A background error of the Centrifugo client, in plain words.
+fn client_error(error: &centrifuge::ClientError) -> RealtimeError {
+    use centrifuge::ClientErrorKind as K;
+    let kind = match error.kind {
+        K::Transport { .. } | K::Connect => RealtimeErrorKind::Connect,
+        K::ConnectToken | K::Refresh => RealtimeErrorKind::Token,
+        K::Configuration => RealtimeErrorKind::Setup,
+        _ => RealtimeErrorKind::Protocol,
+    };
+    let mut message = error.message.clone();
+    let mut source = error.source.as_deref().map(|e| e as &dyn std::error::Error);
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            message = format!("{message}: {text}");
+        }
+        source = cause.source();
+    }
+    RealtimeError::new(kind, message)
 }
 
 /// Turns Centrifugo's events into ours: decode, de-duplicate, fill gaps.
@@ -569,7 +616,7 @@ impl Pump {
                 }))
                 .await
             }
-            ClientEvent::Error(e) => self.emit(Event::Error(e.error.to_string())).await,
+            ClientEvent::Error(e) => self.emit(Event::Error(client_error(&e.error))).await,
             ClientEvent::ServerSubscribed(e) => {
                 // Only a re-subscription that says `recovered` proves that
                 // nothing was missed. Recovery off, history off, expired
@@ -650,8 +697,9 @@ impl Pump {
             Ok(messages) => messages,
             Err(e) => {
                 return self
-                    .emit(Event::Error(format!(
-                        "cannot fill the gap on {channel}: {e}"
+                    .emit(Event::Error(RealtimeError::new(
+                        RealtimeErrorKind::Backfill,
+                        format!("{channel}: {e}"),
                     )))
                     .await;
             }
@@ -686,7 +734,7 @@ pub struct Handlers {
     unread_count: Option<Callback<UnreadCounts>>,
     connect: Option<Callback<()>>,
     disconnect: Option<Callback<Disconnect>>,
-    error: Option<Callback<String>>,
+    error: Option<Callback<RealtimeError>>,
 }
 
 impl fmt::Debug for Handlers {
@@ -729,7 +777,7 @@ handlers! {
     unread_count: UnreadCounts => on_unread_count, on_unread_count_async;
     connect: () => on_connect, on_connect_async;
     disconnect: Disconnect => on_disconnect, on_disconnect_async;
-    error: String => on_error, on_error_async;
+    error: RealtimeError => on_error, on_error_async;
 }
 
 impl Handlers {
@@ -807,7 +855,7 @@ mod tests {
             panic!()
         };
         assert_eq!(m.description, "");
-        assert_eq!(m.from_user_id, "");
+        assert_eq!(m.from_user_id, None, "a deleted sender's id is empty");
     }
 
     #[test]
@@ -818,7 +866,7 @@ mod tests {
             panic!()
         };
         assert_eq!(channel, "room:main");
-        assert_eq!(data["emoji"], "x");
+        assert_eq!(data, r#"{"type":"reaction","emoji":"x"}"#, "kept as sent");
         assert!(matches!(
             decode("user:bob", b"not json"),
             Event::Unknown { .. }

@@ -2,16 +2,13 @@
 //! including requests made with the generated client from
 //! [`Client::api`](crate::Client::api).
 
-use std::{
-    sync::{Arc, Mutex, PoisonError},
-    time::{Duration, Instant, SystemTime},
-};
+use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::{
     Method, StatusCode,
-    header::{HeaderMap, HeaderValue, RETRY_AFTER, USER_AGENT},
+    header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER, USER_AGENT},
 };
-use token_bowl_chat_api::{Execute, ExecuteFuture};
+use token_bowl_chat_api::{Execute, ExecuteFuture, types::ErrorBody};
 use tracing::Instrument;
 
 /// When and how often a failed request is tried again.
@@ -127,38 +124,13 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     )
 }
 
-/// What the executor saw of the last response of one call: the status and,
-/// for errors, the headers. Lets errors whose body is not JSON keep their
-/// status.
-#[derive(Debug, Default, Clone)]
-pub(crate) struct Outcome {
-    pub status: Option<StatusCode>,
-    pub headers: Option<HeaderMap>,
-}
-
-/// Per-call settings and the slot the executor reports into.
-#[derive(Clone, Default)]
-pub(crate) struct CallContext {
-    pub retry: Option<RetryPolicy>,
-    pub outcome: Arc<Mutex<Outcome>>,
-}
-
-impl CallContext {
-    pub fn outcome(&self) -> Outcome {
-        self.outcome
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-}
-
-tokio::task_local! {
-    pub(crate) static CALL: CallContext;
-}
-
 /// The SDK's [`Execute`]: timeout, user agent, retries and one tracing span
-/// per attempt.
-#[derive(Debug)]
+/// per attempt. Error responses leave it with a JSON `ErrorBody`: a body that
+/// is not one (a `text/plain` 500, a proxy's HTML 502, an empty 503) is
+/// wrapped as `{"detail": <its text>}`, so the generated client always
+/// answers an error status with `Error::ErrorResponse`, which carries the
+/// status and headers.
+#[derive(Debug, Clone)]
 pub(crate) struct Executor {
     pub policy: RetryPolicy,
     pub timeout: Option<Duration>,
@@ -183,11 +155,7 @@ impl Executor {
         mut request: reqwest::Request,
         operation: &'static str,
     ) -> reqwest::Result<reqwest::Response> {
-        let call = CALL.try_with(Clone::clone).ok();
-        let policy = call
-            .as_ref()
-            .and_then(|c| c.retry.as_ref())
-            .unwrap_or(&self.policy);
+        let policy = &self.policy;
         if request.timeout().is_none() {
             *request.timeout_mut() = self.timeout;
         }
@@ -215,8 +183,15 @@ impl Executor {
                 status = tracing::field::Empty,
                 duration_ms = tracing::field::Empty,
             );
-            if let Some(body) = request.body().and_then(|b| b.as_bytes()) {
-                tracing::trace!(parent: &span, body = %String::from_utf8_lossy(body), "request body");
+            if let Some(body) = request.body().and_then(|b| b.as_bytes())
+                && tracing::enabled!(tracing::Level::TRACE)
+            {
+                let key = request
+                    .headers()
+                    .get(token_bowl_chat_api::API_KEY_HEADER)
+                    .and_then(|v| v.to_str().ok());
+                let body = crate::error::redact(&String::from_utf8_lossy(body), key);
+                tracing::trace!(parent: &span, %body, "request body");
             }
             let started = Instant::now();
             let result = client.execute(request).instrument(span.clone()).await;
@@ -257,21 +232,53 @@ impl Executor {
                     request = next;
                 }
                 _ => {
-                    if let Some(call) = &call {
-                        let mut outcome =
-                            call.outcome.lock().unwrap_or_else(PoisonError::into_inner);
-                        if let Ok(response) = &result {
-                            outcome.status = Some(response.status());
-                            if !response.status().is_success() {
-                                outcome.headers = Some(response.headers().clone());
-                            }
+                    return match result {
+                        Ok(response)
+                            if response.status().is_client_error()
+                                || response.status().is_server_error() =>
+                        {
+                            error_body_as_json(response).await
                         }
-                    }
-                    return result;
+                        other => other,
+                    };
                 }
             }
         }
     }
+}
+
+/// Marks an error response whose body the executor wrapped: its `detail`
+/// is the whole original text.
+pub(crate) const WRAPPED_BODY: &str = "x-token-bowl-wrapped-body";
+
+/// An error response whose body is the `ErrorBody` JSON the generated
+/// client expects: kept when it already is one, else `{"detail": text}`
+/// (`{}` for an empty body), with the status and headers kept.
+async fn error_body_as_json(response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
+    let status = response.status();
+    let version = response.version();
+    let mut headers = response.headers().clone();
+    let bytes = response.bytes().await?;
+    let body = if serde_json::from_slice::<ErrorBody>(&bytes).is_ok() {
+        bytes
+    } else {
+        let text = String::from_utf8_lossy(&bytes);
+        let text = text.trim();
+        let wrapped = if text.is_empty() {
+            serde_json::json!({})
+        } else {
+            serde_json::json!({ "detail": text })
+        };
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        headers.insert(WRAPPED_BODY, HeaderValue::from_static("1"));
+        headers.remove(CONTENT_LENGTH);
+        bytes::Bytes::from(wrapped.to_string())
+    };
+    let mut rebuilt = http::Response::new(body);
+    *rebuilt.status_mut() = status;
+    *rebuilt.version_mut() = version;
+    *rebuilt.headers_mut() = headers;
+    Ok(reqwest::Response::from(rebuilt))
 }
 
 #[cfg(test)]

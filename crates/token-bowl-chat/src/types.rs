@@ -1,18 +1,34 @@
 //! The data the API speaks: the generated types under friendly names, and
 //! argument types for the calls that take several optional values.
+//!
+//! What every answer is made of:
+//! - text is `String` (`Option<String>` when the server may leave it out);
+//! - a record's own id is a [`Uuid`]; an id that refers to another record
+//!   (`from_user_id`, `to_user_id`, `created_by_id`) is `Option<Uuid>`,
+//!   `None` when the server sends `""` (a deleted sender, a bot an admin
+//!   made from a user);
+//! - times are [`DateTime<Utc>`];
+//! - every count, offset, limit and page size is a `u64`, in answers and in
+//!   arguments alike;
+//! - API keys and tokens are [`Secret`]s: `{:?}` and `{}` print
+//!   `<redacted>`, [`Secret::expose_secret`] reads them;
+//! - enums ([`Role`], [`MessageType`]) have an `Unknown(String)` variant
+//!   that keeps a value a newer server sends, and unknown fields are
+//!   ignored, so a newer server does not break this client.
 
-use chrono::{DateTime, Utc};
-use uuid::Uuid;
+pub use chrono::{DateTime, Utc};
+pub use token_bowl_chat_api::Secret;
+pub use uuid::Uuid;
 
 pub use token_bowl_chat_api::types::{
     AssignRoleResponse as RoleAssigned, BotProfileResponse as Bot, ConnectionToken,
-    ConversationResponse as Conversation, CreateBotResponse as CreatedBot,
-    InviteUserResponse as Invited, MessageResponse as Message, MessageType,
+    ConversationResponse as Conversation, CreateBotResponse as CreatedBot, Health,
+    InviteUserResponse as Invited, LogoUpdated, MessageResponse as Message, MessageType,
     PaginatedConversationsResponse as ConversationPage, PaginatedMessagesResponse as MessagePage,
-    PaginationMetadata as Pagination, PublicUserProfile as User, Role,
+    PaginationMetadata as Pagination, PublicUserProfile as User, RealtimeStats, Role,
     StytchAuthenticateResponse as MagicLinkSession, StytchLoginResponse as MagicLinkSent,
-    UnreadCountResponse as UnreadCount, UserProfileResponse as Profile,
-    UserRegistrationResponse as Registration,
+    TypingSent, UnreadCountResponse as UnreadCount, UserProfileResponse as Profile,
+    UserRegistrationResponse as Registration, WebhookUpdated,
 };
 
 /// Setters that take the value itself and wrap it in `Some`.
@@ -98,9 +114,9 @@ plain_setters!(Register { role: Role });
 #[non_exhaustive]
 pub struct MessageQuery {
     /// Page size (server default 50).
-    pub limit: Option<u32>,
+    pub limit: Option<u64>,
     /// How many of the newest to skip.
-    pub offset: Option<u32>,
+    pub offset: Option<u64>,
     /// Only messages strictly after this time (sent in UTC).
     pub since: Option<DateTime<Utc>>,
 }
@@ -111,16 +127,16 @@ impl MessageQuery {
         Self::default()
     }
 }
-plain_setters!(MessageQuery { limit: u32, offset: u32, since: DateTime<Utc> });
+plain_setters!(MessageQuery { limit: u64, offset: u64, since: DateTime<Utc> });
 
 /// A page by limit and offset.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Page {
     /// Page size.
-    pub limit: Option<u32>,
+    pub limit: Option<u64>,
     /// How many to skip.
-    pub offset: Option<u32>,
+    pub offset: Option<u64>,
 }
 
 impl Page {
@@ -130,8 +146,8 @@ impl Page {
     }
 }
 plain_setters!(Page {
-    limit: u32,
-    offset: u32
+    limit: u64,
+    offset: u64
 });
 
 /// A bot to create: `NewBot::new("alicebot").emoji("🦾")`.

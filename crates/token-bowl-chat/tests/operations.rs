@@ -253,7 +253,7 @@ async fn users_profiles_and_public_endpoints() {
     assert!(client.online_users().await.unwrap().is_empty());
     assert_eq!(client.user(id(BOB_ID)).await.unwrap().username, "bob");
     assert_eq!(client.logos().await.unwrap().len(), 2);
-    assert_eq!(client.health().await.unwrap()["status"], "healthy");
+    assert_eq!(client.health().await.unwrap().status, "healthy");
 }
 
 #[tokio::test]
@@ -291,7 +291,7 @@ async fn profile_updates() {
         .await;
     let client = client(&server);
     assert_eq!(
-        client.set_logo(Some("openai.png")).await.unwrap()["logo"],
+        client.set_logo(Some("openai.png")).await.unwrap().logo,
         "openai.png"
     );
     client
@@ -587,7 +587,12 @@ async fn admin_operations() {
     let client = client(&server);
     assert_eq!(client.admin_users().await.unwrap().len(), 1);
     assert_eq!(
-        client.admin_user(id(BOB_ID)).await.unwrap().api_key,
+        client
+            .admin_user(id(BOB_ID))
+            .await
+            .unwrap()
+            .api_key
+            .expose_secret(),
         ALICE_KEY
     );
     client
@@ -635,10 +640,7 @@ async fn admin_operations() {
         .admin_delete_conversation(id(CONVERSATION_ID))
         .await
         .unwrap();
-    assert_eq!(
-        client.admin_websocket_stats().await.unwrap()["total_users"],
-        0
-    );
+    assert_eq!(client.admin_websocket_stats().await.unwrap().total_users, 0);
 }
 
 #[tokio::test]

@@ -181,12 +181,20 @@ async fn each_payload_kind_arrives_as_its_event() {
     assert!(matches!(next(&mut events).await, Event::UnreadCount(u) if u.total == 1));
     assert!(matches!(next(&mut events).await, Event::Typing(t) if t.to.as_deref() == Some("dave")));
     assert!(matches!(next(&mut events).await, Event::Typing(t) if t.to.is_none()));
-    let Event::Unknown { channel, data } = next(&mut events).await else {
+    let unknown = next(&mut events).await;
+    let Event::Unknown { channel, data } = &unknown else {
         panic!()
     };
+    let data: Value = serde_json::from_str(data).unwrap();
     assert_eq!(
         (channel.as_str(), &data["emoji"]),
         ("user:alice", &json!("🏈"))
+    );
+    // It serialises back with the payload as JSON, not as a string.
+    assert_eq!(
+        serde_json::to_value(&unknown).unwrap(),
+        json!({"event": "unknown", "channel": "user:alice",
+               "data": {"type": "reaction", "emoji": "🏈"}})
     );
 }
 

@@ -1,0 +1,306 @@
+//! What this project changes in progenitor's output, as syntax-tree edits
+//! on the generated file. Both are things the generator's settings cannot
+//! say:
+//!
+//! - **Forward-compatible enums.** Every string enum gets a last
+//!   `Unknown(String)` variant (`#[serde(untagged)]`), so a value a newer
+//!   server adds decodes, keeps its text and serialises back unchanged. The
+//!   enum loses `Copy`, and its `Display`/`FromStr`/conversions are replaced
+//!   by ones that cannot fail.
+//! - **Lenient ids.** The normaliser marks ids the server may send as `""`
+//!   with `format: uuid-or-empty`; the generator maps that format to the
+//!   marker [`LENIENT_UUID_MARKER`], which becomes `Option<Uuid>` here, with
+//!   a deserializer that reads `""` (and `null`, and a missing field) as
+//!   `None`.
+
+use proc_macro2::{Span, TokenStream};
+use syn::{
+    Attribute, Fields, Ident, Item, ItemEnum, LitStr, Type, parse_quote,
+    visit_mut::{self, VisitMut},
+};
+
+/// The type path the generator gives `format: uuid-or-empty` strings.
+pub const LENIENT_UUID_MARKER: &str = "__LenientUuid";
+
+/// Applies every rewrite to the generated file.
+pub fn rewrite(file: &mut syn::File) {
+    rewrite_items(&mut file.items);
+    LenientIds.visit_file_mut(file);
+}
+
+fn rewrite_items(items: &mut Vec<Item>) {
+    let mut enums: Vec<(Ident, Vec<(Ident, String)>)> = Vec::new();
+    for item in items.iter_mut() {
+        match item {
+            Item::Mod(module) => {
+                if let Some((_, inner)) = &mut module.content {
+                    rewrite_items(inner);
+                }
+            }
+            Item::Enum(e) => {
+                if let Some(variants) = string_enum_variants(e) {
+                    open_enum(e);
+                    enums.push((e.ident.clone(), variants));
+                }
+            }
+            _ => {}
+        }
+    }
+    if enums.is_empty() {
+        return;
+    }
+    // The generated conversions assume a closed set; drop them.
+    items.retain(|item| {
+        let Item::Impl(imp) = item else { return true };
+        let Some((_, trait_path, _)) = &imp.trait_ else {
+            return true;
+        };
+        let trait_name = trait_path
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default();
+        let for_enum = matches!(&*imp.self_ty, Type::Path(p)
+            if p.qself.is_none() && enums.iter().any(|(name, _)| p.path.is_ident(name)));
+        !(for_enum && matches!(trait_name.as_str(), "Display" | "FromStr" | "TryFrom"))
+    });
+    for (name, variants) in &enums {
+        items.extend(open_enum_impls(name, variants));
+    }
+}
+
+/// The variants of an enum whose variants are all units renamed to a
+/// string, with their wire names.
+fn string_enum_variants(e: &ItemEnum) -> Option<Vec<(Ident, String)>> {
+    if e.variants.is_empty() {
+        return None;
+    }
+    e.variants
+        .iter()
+        .map(|v| match v.fields {
+            Fields::Unit => serde_rename(&v.attrs).map(|wire| (v.ident.clone(), wire)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn serde_rename(attrs: &[Attribute]) -> Option<String> {
+    let mut rename = None;
+    for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        let _ = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("rename") {
+                rename = Some(meta.value()?.parse::<LitStr>()?.value());
+            }
+            Ok(())
+        });
+    }
+    rename
+}
+
+fn open_enum(e: &mut ItemEnum) {
+    for attr in &mut e.attrs {
+        if attr.path().is_ident("derive") {
+            let derives: Vec<syn::Path> = attr
+                .parse_args_with(
+                    syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+                )
+                .map(|list| list.into_iter().filter(|p| !p.is_ident("Copy")).collect())
+                .unwrap_or_default();
+            if !derives.is_empty() {
+                *attr = parse_quote!(#[derive(#(#derives),*)]);
+            }
+        }
+    }
+    e.variants.push(parse_quote! {
+        /// A value this version does not know (sent by a newer server), kept
+        /// as it was sent.
+        #[serde(untagged)]
+        Unknown(::std::string::String)
+    });
+}
+
+fn open_enum_impls(name: &Ident, variants: &[(Ident, String)]) -> Vec<Item> {
+    let idents: Vec<&Ident> = variants.iter().map(|(i, _)| i).collect();
+    let wires: Vec<LitStr> = variants
+        .iter()
+        .map(|(_, w)| LitStr::new(w, Span::call_site()))
+        .collect();
+    let code: TokenStream = quote::quote! {
+        impl #name {
+            /// The value as the server writes it.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(Self::#idents => #wires,)*
+                    Self::Unknown(value) => value.as_str(),
+                }
+            }
+        }
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl ::std::str::FromStr for #name {
+            type Err = ::std::convert::Infallible;
+            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+                Ok(Self::from(value))
+            }
+        }
+        impl ::std::convert::From<&str> for #name {
+            fn from(value: &str) -> Self {
+                match value {
+                    #(#wires => Self::#idents,)*
+                    other => Self::Unknown(other.to_owned()),
+                }
+            }
+        }
+        impl ::std::convert::From<::std::string::String> for #name {
+            fn from(value: ::std::string::String) -> Self {
+                match Self::from(value.as_str()) {
+                    Self::Unknown(_) => Self::Unknown(value),
+                    known => known,
+                }
+            }
+        }
+    };
+    let file: syn::File = syn::parse2(code).expect("the enum impls parse");
+    file.items
+}
+
+struct LenientIds;
+
+fn is_marker(ty: &Type) -> bool {
+    matches!(ty, Type::Path(p) if p.qself.is_none() && p.path.is_ident(LENIENT_UUID_MARKER))
+}
+
+/// `T` when `ty` is `Option<T>` (any path spelling of `Option`).
+fn option_inner(ty: &Type) -> Option<&Type> {
+    let Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last()?;
+    if last.ident != "Option" {
+        return None;
+    }
+    match &last.arguments {
+        syn::PathArguments::AngleBracketed(args) if args.args.len() == 1 => match &args.args[0] {
+            syn::GenericArgument::Type(inner) => Some(inner),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn has_serde_default(attrs: &[Attribute]) -> bool {
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("serde"))
+        .any(|a| {
+            let mut found = false;
+            let _ = a.parse_nested_meta(|meta| {
+                if meta.path.is_ident("default") {
+                    found = true;
+                }
+                if meta.input.peek(syn::Token![=]) {
+                    let _: syn::Expr = meta.value()?.parse()?;
+                }
+                Ok(())
+            });
+            found
+        })
+}
+
+impl VisitMut for LenientIds {
+    fn visit_field_mut(&mut self, field: &mut syn::Field) {
+        let lenient = is_marker(&field.ty) || option_inner(&field.ty).is_some_and(is_marker);
+        // Only serde structs carry `serde` attributes (builders do not).
+        if lenient && !matches!(field.vis, syn::Visibility::Inherited) {
+            if !has_serde_default(&field.attrs) {
+                field.attrs.push(parse_quote!(#[serde(default)]));
+            }
+            field
+                .attrs
+                .push(parse_quote!(#[serde(deserialize_with = "crate::lenient::uuid_or_empty")]));
+        }
+        visit_mut::visit_field_mut(self, field);
+    }
+
+    fn visit_type_mut(&mut self, ty: &mut Type) {
+        if option_inner(ty).is_some_and(is_marker) || is_marker(ty) {
+            *ty = parse_quote!(::std::option::Option<::uuid::Uuid>);
+            return;
+        }
+        visit_mut::visit_type_mut(self, ty);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rewritten(code: TokenStream) -> String {
+        let mut file: syn::File = syn::parse2(code).unwrap();
+        rewrite(&mut file);
+        prettyplease::unparse(&file)
+    }
+
+    #[test]
+    fn string_enums_get_an_unknown_variant_and_lose_copy() {
+        let out = rewritten(quote::quote! {
+            pub mod types {
+                #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug)]
+                pub enum Role {
+                    #[serde(rename = "admin")]
+                    Admin,
+                }
+                impl ::std::fmt::Display for Role {
+                    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result { todo!() }
+                }
+                impl ::std::convert::TryFrom<&str> for Role {
+                    type Error = ();
+                    fn try_from(value: &str) -> Result<Self, ()> { todo!() }
+                }
+                #[derive(Clone, Copy)]
+                pub enum Tagged { A(u8) }
+            }
+        });
+        assert!(out.contains("Unknown(::std::string::String)"), "{out}");
+        assert!(out.contains("#[serde(untagged)]"), "{out}");
+        assert!(!out.contains("todo!()"), "old impls dropped: {out}");
+        assert!(out.contains("\"admin\" => Self::Admin"), "{out}");
+        assert!(
+            out.contains("#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]"),
+            "{out}"
+        );
+        assert!(
+            out.contains("#[derive(Clone, Copy)]\n    pub enum Tagged"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn lenient_ids_become_optional_uuids_with_their_deserializer() {
+        let out = rewritten(quote::quote! {
+            pub struct Bot {
+                pub created_by_id: __LenientUuid,
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub to_user_id: ::std::option::Option<__LenientUuid>,
+            }
+            pub struct Builder {
+                created_by_id: ::std::result::Result<__LenientUuid, ::std::string::String>,
+            }
+        });
+        assert!(!out.contains(LENIENT_UUID_MARKER), "{out}");
+        assert_eq!(
+            out.matches("crate::lenient::uuid_or_empty").count(),
+            2,
+            "{out}"
+        );
+        assert_eq!(out.matches("#[serde(default)]").count(), 1, "{out}");
+        assert!(
+            out.contains("::std::result::Result<\n        ::std::option::Option<::uuid::Uuid>,")
+                || out.contains(
+                    "::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>"
+                ),
+            "{out}"
+        );
+    }
+}
