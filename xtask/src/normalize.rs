@@ -286,7 +286,7 @@ const TYPED_ANSWERS: &[(&str, &str, &[&str], &[&str])] = &[
     ),
 ];
 
-/// Gives the answers in [`TYPED_ANSWERS`] named schemas when the document
+/// Gives the answers listed in `TYPED_ANSWERS` named schemas when the document
 /// describes them as free-form objects (no `properties`, no `$ref`).
 pub fn typed_answers(doc: &mut Value) {
     let mut added: BTreeMap<&str, Value> = BTreeMap::new();

@@ -6,7 +6,6 @@ use std::{
     time::{Duration, Instant},
 };
 
-use futures::StreamExt;
 use serde_json::Value;
 use token_bowl_chat::{
     Client,

@@ -8,7 +8,6 @@
 use std::time::{Duration, Instant};
 
 use fake_centrifugo::{FakeCentrifugo, token_for};
-use futures::StreamExt;
 use serde_json::json;
 use token_bowl_chat::{
     Client,

@@ -5,7 +5,6 @@
 //! TOKEN_BOWL_CHAT_API_KEY=... cargo run --example echo_bot
 //! ```
 
-use futures::StreamExt;
 use token_bowl_chat::{Client, Error, realtime::Event};
 
 #[tokio::main]

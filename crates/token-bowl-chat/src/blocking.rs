@@ -73,6 +73,12 @@ impl Client {
         })
     }
 
+    /// The same builder as the async client's; finish it with
+    /// [`ClientBuilder::build_blocking`](crate::ClientBuilder::build_blocking).
+    pub fn builder() -> crate::ClientBuilder {
+        crate::ClientBuilder::new()
+    }
+
     /// A client configured from the environment, as [`crate::Client::from_env`].
     pub fn from_env() -> Result<Self> {
         Self::new(crate::Client::from_env()?)

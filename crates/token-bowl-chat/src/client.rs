@@ -320,7 +320,7 @@ impl Client {
                     content: content.to_owned(),
                     to_username: to_username.map(str::to_owned),
                     attempted_at,
-                    cause,
+                    cause: Some(Box::new(cause)),
                 }))
             } else {
                 cause

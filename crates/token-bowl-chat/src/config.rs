@@ -137,6 +137,13 @@ impl ClientBuilder {
         })
     }
 
+    /// Builds a [`blocking::Client`](crate::blocking::Client) with these
+    /// settings.
+    #[cfg(feature = "blocking")]
+    pub fn build_blocking(self) -> Result<crate::blocking::Client> {
+        crate::blocking::Client::new(self.build()?)
+    }
+
     pub(crate) fn build_with_env(self, env: impl Fn(&str) -> Option<String>) -> Result<Client> {
         let base_url = match self.base_url.or_else(|| env(BASE_URL_ENV)) {
             Some(url) => parse_base_url(&url)?,

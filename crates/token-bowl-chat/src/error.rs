@@ -235,6 +235,10 @@ impl fmt::Display for DecodeError {
 }
 
 /// A send whose outcome is unknown: the message may be stored.
+///
+/// A program that stores `content`, `to_username` and `attempted_at` (e.g.
+/// before it restarts) rebuilds one with [`UnknownSend::new`] and asks
+/// [`Client::find_sent`](crate::Client::find_sent) whether it was stored.
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct UnknownSend {
@@ -244,24 +248,44 @@ pub struct UnknownSend {
     pub to_username: Option<String>,
     /// When the send started (UTC).
     pub attempted_at: DateTime<Utc>,
-    /// What went wrong.
-    pub cause: Error,
+    /// What went wrong (`None` for one rebuilt with [`UnknownSend::new`]).
+    pub cause: Option<Box<Error>>,
+}
+
+impl UnknownSend {
+    /// A send of `content` (to `to_username`, or the room) that started at
+    /// `attempted_at`, rebuilt from stored fields.
+    pub fn new(
+        content: impl Into<String>,
+        to_username: Option<String>,
+        attempted_at: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            content: content.into(),
+            to_username,
+            attempted_at,
+            cause: None,
+        }
+    }
 }
 
 impl fmt::Display for UnknownSend {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "the message may have been stored although the send failed ({}); it was not re-sent: \
-             check recent history (Client::find_sent) before sending it again",
-            self.cause
+        f.write_str("the message may have been stored although the send failed")?;
+        if let Some(cause) = &self.cause {
+            write!(f, " ({cause})")?;
+        }
+        f.write_str(
+            "; it was not re-sent: check recent history (Client::find_sent) before sending it again",
         )
     }
 }
 
 impl std::error::Error for UnknownSend {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.cause)
+        self.cause
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
     }
 }
 
@@ -283,7 +307,7 @@ impl Error {
             | Self::RateLimited(h)
             | Self::Server(h)
             | Self::Status(h) => Some(h),
-            Self::SendOutcomeUnknown(u) => u.cause.http(),
+            Self::SendOutcomeUnknown(u) => u.cause.as_deref().and_then(Error::http),
             _ => None,
         }
     }

@@ -27,6 +27,17 @@ pub use history::{DEFAULT_PAGE_SIZE, HistoryOptions};
 pub use retry::{RetryPolicy, is_idempotent, is_retryable_status};
 pub use types::*;
 
+/// What most programs import: `use token_bowl_chat::prelude::*;` brings the
+/// client, the error, the common types and the stream traits that history
+/// streams need.
+pub mod prelude {
+    pub use crate::{
+        Client, DateTime, Error, HistoryOptions, Message, MessageQuery, Result, TimeDelta, Utc,
+        Uuid,
+    };
+    pub use futures::{Stream, StreamExt, TryStreamExt};
+}
+
 /// The generated low-level client, for [`Client::api`].
 pub use token_bowl_chat_api as api;
 pub use token_bowl_chat_api::ApiKey;

@@ -17,7 +17,6 @@
 //! README has the table of what holds under which server setting.
 //!
 //! ```no_run
-//! use futures::StreamExt;
 //! use token_bowl_chat::{Client, realtime::Event};
 //!
 //! # async fn demo() -> Result<(), token_bowl_chat::Error> {
@@ -445,6 +444,17 @@ impl Realtime {
 #[derive(Debug)]
 pub struct EventStream {
     rx: Option<mpsc::Receiver<Event>>,
+}
+
+impl EventStream {
+    /// The next event; `None` once the connection is closed. (The same as
+    /// `StreamExt::next`, without importing a trait.)
+    pub async fn next(&mut self) -> Option<Event> {
+        match self.rx.as_mut() {
+            Some(rx) => rx.recv().await,
+            None => None,
+        }
+    }
 }
 
 impl Stream for EventStream {

@@ -16,7 +16,7 @@
 //!   that keeps a value a newer server sends, and unknown fields are
 //!   ignored, so a newer server does not break this client.
 
-pub use chrono::{DateTime, Utc};
+pub use chrono::{DateTime, TimeDelta, Utc};
 pub use token_bowl_chat_api::Secret;
 pub use uuid::Uuid;
 

@@ -15,7 +15,6 @@ use std::{
 use chrono::{DateTime, TimeDelta, Timelike, Utc};
 use common::*;
 use fake_centrifugo::{FakeCentrifugo, Mode, token_for};
-use futures::StreamExt;
 use serde_json::{Value, json};
 use token_bowl_chat::realtime::{Event, EventStream, Handlers, Position, Realtime};
 use uuid::Uuid;

@@ -76,8 +76,30 @@ pub fn authed(verb: &str, route: &str) -> wiremock::MockBuilder {
         .and(header("x-api-key", ALICE_KEY))
 }
 
+/// A JSON response as a newer server would send it: every object gains a
+/// field this client does not know, so every test that answers through here
+/// also proves that unknown fields are ignored.
 pub fn json_response(status: u16, body: Value) -> ResponseTemplate {
-    ResponseTemplate::new(status).set_body_json(body)
+    ResponseTemplate::new(status).set_body_json(from_a_newer_server(body))
+}
+
+/// `body` with an unknown field added to every object in it.
+pub fn from_a_newer_server(mut body: Value) -> Value {
+    fn add(value: &mut Value) {
+        match value {
+            Value::Object(map) => {
+                map.values_mut().for_each(add);
+                map.insert(
+                    "added_by_a_newer_server".into(),
+                    json!({"nested": [1, "two", null], "flag": true}),
+                );
+            }
+            Value::Array(items) => items.iter_mut().for_each(add),
+            _ => {}
+        }
+    }
+    add(&mut body);
+    body
 }
 
 pub fn room_message() -> Value {
