@@ -165,6 +165,7 @@ impl Client {
                 operation,
                 e,
                 self.credentials().get().as_ref(),
+                self.executor.timeout,
             )),
         }
     }

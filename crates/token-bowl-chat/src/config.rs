@@ -18,6 +18,10 @@ pub const BASE_URL_ENV: &str = "TOKEN_BOWL_CHAT_BASE_URL";
 pub const DEFAULT_BASE_URL: &str = "https://api.tokenbowl.ai";
 /// The default total time one attempt of a request may take.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long an idle pooled connection is kept: below the server's 5 s
+/// keep-alive. (A connection the server closes anyway is no failure for
+/// requests that are safe to repeat: they are retried on a new one.)
+pub const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(4);
 /// The default `User-Agent`.
 pub const DEFAULT_USER_AGENT: &str = concat!("token-bowl-chat-rust/", env!("CARGO_PKG_VERSION"));
 
@@ -167,7 +171,15 @@ impl ClientBuilder {
         let http = match self.http {
             Some(http) => http,
             None => {
-                let mut builder = reqwest::Client::builder();
+                let mut builder = reqwest::Client::builder()
+                    // The server (uvicorn) closes idle connections after
+                    // about 5 s; dropping ours after 4 s means a request
+                    // rarely meets a connection the server is closing.
+                    .pool_idle_timeout(POOL_IDLE_TIMEOUT)
+                    // The API never redirects; following one would send the
+                    // key (a custom header, which reqwest does not strip)
+                    // to wherever it points. A 3xx is an `Error::Status`.
+                    .redirect(reqwest::redirect::Policy::none());
                 if let Some(connect) = self.connect_timeout {
                     builder = builder.connect_timeout(connect);
                 }

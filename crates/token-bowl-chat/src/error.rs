@@ -50,30 +50,48 @@ pub enum Error {
     /// Any other non-success status (405, 408, 3xx, ...).
     #[error("{0}")]
     Status(Box<HttpError>),
-    /// The server could not be reached: nothing was sent.
-    #[error("cannot connect to the server ({operation}): {source}")]
+    /// The server could not be reached: nothing was sent. Reads e.g.
+    /// `cannot connect to 127.0.0.1:9: connection refused`.
+    #[error("cannot connect to {host}: {reason}")]
     Connect {
         /// The operation attempted.
         operation: &'static str,
-        /// The underlying error.
+        /// The server's host and port.
+        host: String,
+        /// What happened, in plain words (`connection refused`, `host not
+        /// found (DNS lookup failed)`, `TLS handshake failed: ...`).
+        reason: String,
+        /// The underlying error, with the whole chain.
         #[source]
         source: reqwest::Error,
     },
-    /// No complete response in time.
-    #[error("{operation} timed out: {source}")]
+    /// No complete response in time. Reads e.g. `no complete answer from
+    /// 127.0.0.1:8000 within 30 s`.
+    #[error("no complete answer from {host} within {}", seconds(*.after))]
     Timeout {
         /// The operation attempted.
         operation: &'static str,
-        /// The underlying error.
+        /// The server's host and port.
+        host: String,
+        /// The time allowed (one attempt), when known.
+        after: Option<Duration>,
+        /// The underlying error, with the whole chain.
         #[source]
         source: reqwest::Error,
     },
-    /// The connection failed after the request was (perhaps) sent.
-    #[error("connection failed during {operation}: {source}")]
+    /// The connection failed after the request was (perhaps) sent. Reads
+    /// e.g. `the connection to 127.0.0.1:8000 failed: reset by the server`.
+    #[error("the connection to {host} failed: {reason}")]
     Transport {
         /// The operation attempted.
         operation: &'static str,
-        /// The underlying error.
+        /// The server's host and port.
+        host: String,
+        /// What happened, in plain words (`reset by the server`, `closed by
+        /// the server before it answered`, `closed in the middle of the
+        /// answer`).
+        reason: String,
+        /// The underlying error, with the whole chain.
         #[source]
         source: reqwest::Error,
     },
@@ -338,14 +356,16 @@ impl Error {
         operation: &'static str,
         error: token_bowl_chat_api::Error<ErrorBody>,
         key: Option<&ApiKey>,
+        timeout: Option<Duration>,
     ) -> Self {
-        Self::map_api(operation, error, key, decode_path::<T>)
+        Self::map_api(operation, error, key, timeout, decode_path::<T>)
     }
 
     fn map_api(
         operation: &'static str,
         error: token_bowl_chat_api::Error<ErrorBody>,
         key: Option<&ApiKey>,
+        timeout: Option<Duration>,
         path: fn(&[u8]) -> Option<(String, String)>,
     ) -> Self {
         use token_bowl_chat_api::Error as E;
@@ -396,7 +416,7 @@ impl Error {
             ),
             E::CommunicationError(source)
             | E::ResponseBodyError(source)
-            | E::InvalidUpgrade(source) => Self::transport(operation, source),
+            | E::InvalidUpgrade(source) => Self::transport(operation, source, timeout),
             E::InvalidRequest(reason) => Self::InvalidArgument {
                 field: "request",
                 reason,
@@ -405,13 +425,42 @@ impl Error {
         }
     }
 
-    pub(crate) fn transport(operation: &'static str, source: reqwest::Error) -> Self {
+    pub(crate) fn transport(
+        operation: &'static str,
+        source: reqwest::Error,
+        timeout: Option<Duration>,
+    ) -> Self {
+        let host = source
+            .url()
+            .map(|url| match (url.host_str(), url.port_or_known_default()) {
+                (Some(host), Some(port)) => format!("{host}:{port}"),
+                (Some(host), None) => host.to_owned(),
+                _ => url.to_string(),
+            })
+            .unwrap_or_else(|| "the server".to_owned());
+        if source.is_timeout() || chain_has_io(&source, std::io::ErrorKind::TimedOut) {
+            return Self::Timeout {
+                operation,
+                host,
+                after: timeout,
+                source,
+            };
+        }
+        let reason = plain_reason(&source);
         if source.is_connect() {
-            Self::Connect { operation, source }
-        } else if source.is_timeout() {
-            Self::Timeout { operation, source }
+            Self::Connect {
+                operation,
+                host,
+                reason,
+                source,
+            }
         } else {
-            Self::Transport { operation, source }
+            Self::Transport {
+                operation,
+                host,
+                reason,
+                source,
+            }
         }
     }
 
@@ -481,6 +530,85 @@ impl Error {
     }
 }
 
+fn seconds(after: Option<Duration>) -> String {
+    match after {
+        Some(after) if after.subsec_millis() == 0 => format!("{} s", after.as_secs()),
+        Some(after) => format!("{:.1} s", after.as_secs_f64()),
+        None => "the time allowed".to_owned(),
+    }
+}
+
+/// Every error in the chain below `error`.
+fn chain<'a>(
+    error: &'a (dyn std::error::Error + 'static),
+) -> Vec<&'a (dyn std::error::Error + 'static)> {
+    let mut out = vec![error];
+    let mut next = error.source();
+    while let Some(cause) = next {
+        out.push(cause);
+        next = cause.source();
+    }
+    out
+}
+
+fn chain_has_io(error: &reqwest::Error, kind: std::io::ErrorKind) -> bool {
+    chain(error).iter().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == kind)
+    })
+}
+
+/// What a transport error means, in plain words, from its whole chain.
+fn plain_reason(error: &reqwest::Error) -> String {
+    use std::io::ErrorKind as K;
+    let causes = chain(error);
+    for cause in &causes {
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            match io.kind() {
+                K::ConnectionRefused => return "connection refused".into(),
+                K::ConnectionReset => return "reset by the server".into(),
+                K::ConnectionAborted => return "aborted".into(),
+                K::BrokenPipe => return "closed by the server while sending (broken pipe)".into(),
+                K::UnexpectedEof => return "closed in the middle of the answer".into(),
+                K::HostUnreachable | K::NetworkUnreachable => {
+                    return "the host is unreachable".into();
+                }
+                _ => {}
+            }
+        }
+    }
+    let texts: Vec<String> = causes
+        .iter()
+        .map(|c| c.to_string().to_lowercase())
+        .collect();
+    let any = |needle: &str| texts.iter().any(|t| t.contains(needle));
+    if any("dns error") || any("failed to lookup address") || any("name or service not known") {
+        return "host not found (DNS lookup failed)".into();
+    }
+    if any("certificate") || any("tls") || any("handshake") {
+        let detail = causes.last().map(ToString::to_string).unwrap_or_default();
+        return format!("TLS handshake failed: {detail}");
+    }
+    if any("connection closed before message completed") {
+        return "closed by the server before it answered".into();
+    }
+    if any("end of file before message length reached")
+        || any("error reading a body")
+        || error.is_body()
+        || error.is_decode()
+    {
+        return "closed in the middle of the answer".into();
+    }
+    if any("connection reset") {
+        return "reset by the server".into();
+    }
+    // The innermost cause says most; fall back to it.
+    causes
+        .last()
+        .map(ToString::to_string)
+        .unwrap_or_else(|| error.to_string())
+}
+
 /// The path and message of the first decode failure of `bytes` as `T`.
 fn decode_path<T: DeserializeOwned>(bytes: &[u8]) -> Option<(String, String)> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
@@ -496,7 +624,7 @@ fn decode_path<T: DeserializeOwned>(bytes: &[u8]) -> Option<(String, String)> {
 /// only as serde's line and column.
 impl From<token_bowl_chat_api::Error<ErrorBody>> for Error {
     fn from(error: token_bowl_chat_api::Error<ErrorBody>) -> Self {
-        Self::map_api("request", error, None, |_| None)
+        Self::map_api("request", error, None, None, |_| None)
     }
 }
 

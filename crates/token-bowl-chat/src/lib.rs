@@ -18,6 +18,7 @@ pub mod realtime;
 pub use client::Client;
 pub use config::{
     BASE_URL_ENV, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT,
+    POOL_IDLE_TIMEOUT,
 };
 pub use error::{
     API_KEY_ENV, DecodeError, Error, FieldError, HttpError, RealtimeError, RealtimeErrorKind,

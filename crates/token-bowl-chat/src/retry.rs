@@ -168,7 +168,9 @@ impl Executor {
         let mut attempt: u32 = 0;
         loop {
             attempt += 1;
-            let retries_left = retryable && attempt <= policy.max_retries;
+            let retries_left = attempt <= policy.max_retries;
+            // A request that is not safe to repeat is only tried again when
+            // it never left (the connection could not be made).
             let spare = if retries_left {
                 request.try_clone()
             } else {
@@ -194,7 +196,15 @@ impl Executor {
                 tracing::trace!(parent: &span, %body, "request body");
             }
             let started = Instant::now();
-            let result = client.execute(request).instrument(span.clone()).await;
+            // The whole answer, body included, is read here: a connection
+            // that dies mid-body is then a failure of this attempt, retried
+            // like any other, and the timeout bounds the body too.
+            let result = async {
+                let response = client.execute(request).await?;
+                read_whole(response).await
+            }
+            .instrument(span.clone())
+            .await;
             let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
             span.record("duration_ms", elapsed_ms);
             match &result {
@@ -212,7 +222,7 @@ impl Executor {
                 Ok(response) => {
                     span.record("status", response.status().as_u16());
                     let status = response.status();
-                    if is_retryable_status(status) {
+                    if retryable && is_retryable_status(status) {
                         match retry_after(response.headers()) {
                             Some(wait) if wait > policy.max_retry_after => None,
                             Some(wait) => Some(wait),
@@ -222,7 +232,12 @@ impl Executor {
                         None
                     }
                 }
-                Err(e) if e.is_connect() || e.is_timeout() => Some(policy.backoff(attempt - 1)),
+                // A request that is safe to repeat is repeated after any
+                // failure of the connection: refused, reset, closed before
+                // the answer (a stale pooled connection), timed out. One that
+                // is not only when it never left: no connection was made.
+                Err(_) if retryable => Some(policy.backoff(attempt - 1)),
+                Err(e) if e.is_connect() => Some(policy.backoff(attempt - 1)),
                 Err(_) => None,
             };
             match (wait, spare) {
@@ -231,17 +246,7 @@ impl Executor {
                     tokio::time::sleep(wait).await;
                     request = next;
                 }
-                _ => {
-                    return match result {
-                        Ok(response)
-                            if response.status().is_client_error()
-                                || response.status().is_server_error() =>
-                        {
-                            error_body_as_json(response).await
-                        }
-                        other => other,
-                    };
-                }
+                _ => return result,
             }
         }
     }
@@ -251,15 +256,19 @@ impl Executor {
 /// is the whole original text.
 pub(crate) const WRAPPED_BODY: &str = "x-token-bowl-wrapped-body";
 
-/// An error response whose body is the `ErrorBody` JSON the generated
-/// client expects: kept when it already is one, else `{"detail": text}`
-/// (`{}` for an empty body), with the status and headers kept.
-async fn error_body_as_json(response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
-    let status = response.status();
-    let version = response.version();
-    let mut headers = response.headers().clone();
-    let bytes = response.bytes().await?;
-    let body = if serde_json::from_slice::<ErrorBody>(&bytes).is_ok() {
+/// The response with its whole body read, and an error response's body
+/// made the `ErrorBody` JSON the generated client expects: kept when it
+/// already is one, else `{"detail": text}` (`{}` for an empty body), marked
+/// with [`WRAPPED_BODY`]. Status, version and headers are kept.
+async fn read_whole(response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
+    let url = response.url().clone();
+    let (mut parts, body) = http::Response::<reqwest::Body>::from(response).into_parts();
+    let bytes = http_body_util::BodyExt::collect(body)
+        .await
+        .map_err(|e| e.with_url(url))?
+        .to_bytes();
+    let is_error = parts.status.is_client_error() || parts.status.is_server_error();
+    let body = if !is_error || serde_json::from_slice::<ErrorBody>(&bytes).is_ok() {
         bytes
     } else {
         let text = String::from_utf8_lossy(&bytes);
@@ -269,16 +278,15 @@ async fn error_body_as_json(response: reqwest::Response) -> reqwest::Result<reqw
         } else {
             serde_json::json!({ "detail": text })
         };
+        let headers = &mut parts.headers;
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         headers.insert(WRAPPED_BODY, HeaderValue::from_static("1"));
         headers.remove(CONTENT_LENGTH);
         bytes::Bytes::from(wrapped.to_string())
     };
-    let mut rebuilt = http::Response::new(body);
-    *rebuilt.status_mut() = status;
-    *rebuilt.version_mut() = version;
-    *rebuilt.headers_mut() = headers;
-    Ok(reqwest::Response::from(rebuilt))
+    Ok(reqwest::Response::from(http::Response::from_parts(
+        parts, body,
+    )))
 }
 
 #[cfg(test)]
