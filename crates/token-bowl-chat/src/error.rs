@@ -402,7 +402,7 @@ impl Error {
                     operation,
                     path,
                     message: redact(&message, key),
-                    body_snippet: snippet(&redact(&String::from_utf8_lossy(&bytes), key)),
+                    body_snippet: shown(&String::from_utf8_lossy(&bytes), key),
                 }))
             }
             E::UnexpectedResponse(response) => Self::from_status(
@@ -474,7 +474,7 @@ impl Error {
         key: Option<&str>,
     ) -> Self {
         let (detail, field_errors) = match detail {
-            Some(ErrorBodyDetail::String(text)) => (snippet(&redact(text.trim(), key)), Vec::new()),
+            Some(ErrorBodyDetail::String(text)) => (shown(text.trim(), key), Vec::new()),
             Some(ErrorBodyDetail::Array(items)) => {
                 let fields: Vec<FieldError> = items
                     .into_iter()
@@ -507,7 +507,7 @@ impl Error {
             field_errors,
             request_id,
             retry_after,
-            body_snippet: snippet(&redact(&body_snippet, key)),
+            body_snippet: shown(&body_snippet, key),
         });
         match status.as_u16() {
             400 => Self::BadRequest(http),
@@ -638,7 +638,9 @@ pub(crate) fn redact(text: &str, own_key: Option<&str>) -> String {
         Some(key) if !key.is_empty() && text.contains(key) => text.replace(key, REDACTED),
         _ => text.to_owned(),
     };
-    // Secret-named JSON string fields.
+    // Secret-named JSON string fields. Every quote may open a name: a
+    // stray quote (a body cut short, text around JSON) must not shift the
+    // pairing and hide a field.
     let mut out = String::with_capacity(text.len());
     let mut rest = text.as_str();
     while let Some(open) = rest.find('"') {
@@ -646,24 +648,22 @@ pub(crate) fn redact(text: &str, own_key: Option<&str>) -> String {
         rest = &rest[open + 1..];
         let Some(close) = rest.find('"') else { break };
         let name = &rest[..close];
-        out.push_str(&rest[..=close]);
-        rest = &rest[close + 1..];
-        let after = rest.trim_start();
-        let Some(after_colon) = after.strip_prefix(':') else {
+        let after_name = rest[close + 1..].trim_start();
+        let Some(value) = after_name
+            .strip_prefix(':')
+            .map(str::trim_start)
+            .and_then(|v| v.strip_prefix('"'))
+            .filter(|_| is_secret_name(name))
+        else {
             continue;
         };
-        let value = after_colon.trim_start();
-        if !(is_secret_name(name) && value.starts_with('"')) {
-            continue;
-        }
-        // Keep what stands between the name and the value's quote.
+        // Keep the name, the colon and the opening quote; replace the value.
         let lead = rest.len() - value.len();
-        out.push_str(&rest[..=lead]);
+        out.push_str(&rest[..lead]);
         out.push_str(REDACTED);
-        let body = &value[1..];
-        let mut end = body.len();
+        let mut end = value.len();
         let mut escaped = false;
-        for (i, c) in body.char_indices() {
+        for (i, c) in value.char_indices() {
             match c {
                 '\\' if !escaped => escaped = true,
                 '"' if !escaped => {
@@ -673,7 +673,7 @@ pub(crate) fn redact(text: &str, own_key: Option<&str>) -> String {
                 _ => escaped = false,
             }
         }
-        rest = &body[end..];
+        rest = &value[end..];
         if let Some(after_value) = rest.strip_prefix('"') {
             out.push('"');
             rest = after_value;
@@ -714,6 +714,16 @@ fn request_id(headers: &HeaderMap) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The start of a server's text as an error shows it: redacted (over a
+/// bounded prefix, so a huge body costs nothing), then cut.
+fn shown(text: &str, key: Option<&str>) -> String {
+    let mut end = text.len().min(4 * SNIPPET_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    snippet(&redact(&text[..end], key))
+}
+
 fn snippet(text: &str) -> String {
     if text.len() <= SNIPPET_BYTES {
         return text.to_owned();
@@ -749,6 +759,8 @@ mod tests {
                 None,
             ),
             (format!(r#"{{"api_key" : "{key}"#), None),
+            // Found by the property test: a stray quote before the JSON.
+            (format!(r#""{{"api_key": "{key}", "next": 1}}"#), None),
             (format!("key {key} rejected"), None),
             (
                 r#"{"session_token":"abc","token":"eyJ.x.y"}"#.to_owned(),

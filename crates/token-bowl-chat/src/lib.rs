@@ -39,6 +39,24 @@ pub mod prelude {
     pub use futures::{Stream, StreamExt, TryStreamExt};
 }
 
+/// Entry points for fuzzing and property tests (cargo feature `fuzzing`):
+/// not part of the supported API.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing {
+    /// What the client makes of a response with `status` and `body` to a
+    /// `GET /users/me`: the executor's reading of the body, then the error
+    /// (or decode) mapping. Never panics.
+    pub fn response(status: u16, content_type: &str, body: &[u8]) -> crate::Result<crate::Profile> {
+        crate::retry::fuzz_response(status, content_type, body)
+    }
+
+    /// The redaction applied to every text taken from a server.
+    pub fn redact(text: &str, own_key: Option<&str>) -> String {
+        crate::error::redact(text, own_key)
+    }
+}
+
 /// The generated low-level client, for [`Client::api`].
 pub use token_bowl_chat_api as api;
 pub use token_bowl_chat_api::ApiKey;
