@@ -23,6 +23,7 @@ pub struct Cli {
 
 /// Options every command takes.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct Global {
     /// API key (64 hex characters from `register`)
     #[arg(
@@ -130,7 +131,7 @@ pub enum Command {
 pub enum Messages {
     /// Send a message to the room, or with --to a direct message
     Send {
-        /// The text (1-10000 characters)
+        /// The text (1-10000 characters); `-` reads it from standard input
         text: String,
         /// Recipient of a direct message
         #[arg(long, short = 't')]
@@ -142,12 +143,13 @@ pub enum Messages {
         #[arg(long, short = 'd')]
         direct: bool,
         /// How many
-        #[arg(long, short = 'n', default_value = "10")]
+        #[arg(long, short = 'n', default_value = "10", value_parser = parse_limit, allow_negative_numbers = true)]
         limit: u64,
         /// How many of the newest to skip
-        #[arg(long, default_value = "0", conflicts_with = "all")]
+        #[arg(long, default_value = "0", conflicts_with = "all", value_parser = parse_offset, allow_negative_numbers = true)]
         offset: u64,
-        /// Only messages after this time (RFC 3339, e.g. 2026-11-22T10:00:00Z)
+        /// Only messages after this time: 2026-11-22T10:00:00Z, 2026-11-22 10:00
+        /// (local), 2026-11-22, or a time ago (10m, 2h, 1d)
         #[arg(long, value_parser = parse_time)]
         since: Option<DateTime<Utc>>,
         /// Every message, fetched page by page (--limit is the page size)
@@ -161,10 +163,106 @@ pub enum Messages {
     },
 }
 
+/// A time as people write it: RFC 3339, the form this CLI prints
+/// (`2026-11-22 10:00:00 +01:00`, `... UTC`), a local date and time
+/// (`2026-11-22 10:00`), a local date (`2026-11-22`), or a time ago
+/// (`90s`, `10m`, `2h`, `1d`, `1w`).
 pub fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
-    DateTime::parse_from_rfc3339(text)
-        .map(|t| t.to_utc())
-        .map_err(|e| format!("{text:?} is not an RFC 3339 time ({e}); e.g. 2026-11-22T10:00:00Z"))
+    parse_time_at(text, Utc::now())
+}
+
+pub fn parse_time_at(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
+    use chrono::{Local, NaiveDate, NaiveDateTime, TimeDelta, TimeZone};
+    let trimmed = text.trim();
+    if let Ok(time) = DateTime::parse_from_rfc3339(trimmed) {
+        return Ok(time.to_utc());
+    }
+    for format in [
+        "%Y-%m-%d %H:%M:%S %:z",
+        "%Y-%m-%d %H:%M:%S %z",
+        "%Y-%m-%d %H:%M %:z",
+    ] {
+        if let Ok(time) = DateTime::parse_from_str(trimmed, format) {
+            return Ok(time.to_utc());
+        }
+    }
+    if let Some(utc) = trimmed
+        .strip_suffix(" UTC")
+        .or_else(|| trimmed.strip_suffix('Z'))
+    {
+        for format in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"] {
+            if let Ok(time) = NaiveDateTime::parse_from_str(utc.trim(), format) {
+                return Ok(time.and_utc());
+            }
+        }
+    }
+    let local = |naive: NaiveDateTime| {
+        Local
+            .from_local_datetime(&naive)
+            .earliest()
+            .map(|t| t.to_utc())
+            .ok_or_else(|| format!("{text:?} does not exist in the local time zone"))
+    };
+    for format in [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+    ] {
+        if let Ok(naive) = NaiveDateTime::parse_from_str(trimmed, format) {
+            return local(naive);
+        }
+    }
+    if let Ok(date) = NaiveDate::parse_from_str(trimmed, "%Y-%m-%d") {
+        return local(date.and_hms_opt(0, 0, 0).unwrap_or_default());
+    }
+    let split = trimmed
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(trimmed.len());
+    let (number, unit) = trimmed.split_at(split);
+    if let Ok(n) = number.parse::<i64>() {
+        let ago = match unit.trim() {
+            "s" | "sec" | "secs" => TimeDelta::try_seconds(n),
+            "m" | "min" | "mins" => TimeDelta::try_minutes(n),
+            "h" | "hour" | "hours" => TimeDelta::try_hours(n),
+            "d" | "day" | "days" => TimeDelta::try_days(n),
+            "w" | "week" | "weeks" => TimeDelta::try_weeks(n),
+            _ => None,
+        };
+        if let Some(ago) = ago {
+            return Ok(now - ago);
+        }
+    }
+    Err(format!(
+        "cannot read {text:?} as a time; write it as 2026-11-22T10:00:00Z, \
+         2026-11-22 10:00 (local), 2026-11-22, or a time ago: 10m, 2h, 1d"
+    ))
+}
+
+/// A page size: a whole number from 1 up.
+pub fn parse_limit(text: &str) -> Result<u64, String> {
+    match text.trim().parse::<i128>() {
+        Ok(n) if n >= 1 => u64::try_from(n).map_err(|_| format!("{text} is too large")),
+        Ok(_) => Err(format!("{text} is too small: give at least 1")),
+        Err(_) => Err(format!("{text:?} is not a whole number")),
+    }
+}
+
+/// A conversation page size: 1 to 100.
+pub fn parse_conversation_limit(text: &str) -> Result<u64, String> {
+    match parse_limit(text)? {
+        n if n > 100 => Err(format!("{text} is too large: give at most 100")),
+        n => Ok(n),
+    }
+}
+
+/// How many to skip: a whole number from 0 up.
+pub fn parse_offset(text: &str) -> Result<u64, String> {
+    match text.trim().parse::<i128>() {
+        Ok(n) if n >= 0 => u64::try_from(n).map_err(|_| format!("{text} is too large")),
+        Ok(_) => Err(format!("{text} is negative: give 0 or more")),
+        Err(_) => Err(format!("{text:?} is not a whole number")),
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -200,16 +298,19 @@ pub struct ProfileUpdate {
 pub enum Unread {
     /// How many messages are unread
     Count,
-    /// List unread messages, oldest first
+    /// List unread messages (room and direct), oldest first
     List {
-        /// Direct messages instead of the room
-        #[arg(long, short = 'd')]
+        /// Direct messages only
+        #[arg(long, short = 'd', conflicts_with = "room")]
         direct: bool,
+        /// Room messages only
+        #[arg(long, short = 'r')]
+        room: bool,
     },
     /// Mark one message, or with --all everything, read
     MarkRead {
-        /// Message id
-        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        /// Message id (or --all)
+        #[arg(conflicts_with = "all")]
         id: Option<Uuid>,
         /// Mark everything read
         #[arg(long)]
@@ -230,10 +331,10 @@ pub enum Conversations {
     /// List your conversations, newest first
     List {
         /// How many (1-100)
-        #[arg(long, short = 'n', default_value = "20")]
+        #[arg(long, short = 'n', default_value = "20", value_parser = parse_conversation_limit, allow_negative_numbers = true)]
         limit: u64,
         /// How many to skip
-        #[arg(long, default_value = "0")]
+        #[arg(long, default_value = "0", value_parser = parse_offset, allow_negative_numbers = true)]
         offset: u64,
     },
     /// Show one conversation
@@ -339,13 +440,13 @@ pub enum AdminUsers {
     List,
     /// Show one user
     Show {
-        /// User id
-        id: Uuid,
+        /// User id or username
+        user: String,
     },
     /// Change a user
     Update {
-        /// User id
-        id: Uuid,
+        /// User id or username
+        user: String,
         /// New username
         #[arg(long)]
         username: Option<String>,
@@ -364,21 +465,21 @@ pub enum AdminUsers {
     },
     /// Delete a user
     Delete {
-        /// User id
-        id: Uuid,
+        /// User id or username
+        user: String,
     },
     /// Give a user a role
     Role {
-        /// User id
-        id: Uuid,
+        /// User id or username
+        user: String,
         /// The role
         #[arg(value_enum)]
         role: RoleArg,
     },
     /// Replace a user's API key and print the new one
     RegenerateKey {
-        /// User id
-        id: Uuid,
+        /// User id or username
+        user: String,
     },
 }
 

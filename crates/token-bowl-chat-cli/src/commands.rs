@@ -23,12 +23,33 @@ use crate::{
 pub enum Failure {
     Api(Error),
     Io(io::Error),
+    /// A bad argument: exit status 2.
     Usage(String),
+    /// Something named does not exist: exit status 1.
+    NotFound(String),
+    /// The command did not finish within --timeout.
+    TimedOut(std::time::Duration),
 }
 
 impl From<Error> for Failure {
     fn from(e: Error) -> Self {
-        Self::Api(e)
+        match e {
+            // Checked before any I/O: a usage error, like clap's.
+            Error::InvalidArgument { field, reason } => {
+                Self::Usage(format!("invalid {}: {reason}", argument_name(field)))
+            }
+            other => Self::Api(other),
+        }
+    }
+}
+
+/// The command-line name of an SDK field.
+fn argument_name(field: &str) -> String {
+    match field {
+        "content" => "message text".into(),
+        "to_username" => "--to".into(),
+        "webhook_url" => "--webhook".into(),
+        other => format!("--{}", other.replace('_', "-")),
     }
 }
 
@@ -139,7 +160,11 @@ pub async fn run(command: Command, client: &Client, out: &Out) -> Result {
 
 fn profile(out: &Out, me: &Profile) -> Result {
     if out.json() {
-        out.document(&redacted(me))?;
+        let mut value = serde_json::to_value(me).unwrap_or(Value::Null);
+        if let Some(map) = value.as_object_mut() {
+            map.remove("api_key");
+        }
+        out.document(&value)?;
         return Ok(());
     }
     let rows = vec![
@@ -156,7 +181,6 @@ fn profile(out: &Out, me: &Profile) -> Result {
         ],
         vec!["Logo".into(), me.logo.clone().unwrap_or_default()],
         vec!["Emoji".into(), me.emoji.clone().unwrap_or_default()],
-        vec!["API key".into(), REDACTED.into()],
         vec!["Created".into(), out.time(me.created_at)],
     ];
     out.table(&["Field", "Value"], rows)?;
@@ -195,6 +219,13 @@ fn message_table(out: &Out, messages: &[Message], direct: bool) -> Result {
 async fn messages(command: Messages, client: &Client, out: &Out) -> Result {
     match command {
         Messages::Send { text, to } => {
+            let text = if text == "-" {
+                let mut read = String::new();
+                io::Read::read_to_string(&mut io::stdin(), &mut read)?;
+                read.trim_end_matches(['\n', '\r']).to_owned()
+            } else {
+                text
+            };
             let sent = match &to {
                 Some(to) => wait("sending", client.send_direct_message(to, &text)).await?,
                 None => wait("sending", client.send_message(&text)).await?,
@@ -376,16 +407,21 @@ async fn unread(command: Unread, client: &Client, out: &Out) -> Result {
                 )?;
             }
         }
-        Unread::List { direct } => {
-            let messages = if direct {
-                wait("loading", client.unread_direct_messages(Page::new())).await?
-            } else {
-                wait("loading", client.unread_messages(Page::new())).await?
-            };
+        Unread::List { direct, room } => {
+            // Both by default, as `unread count` totals both.
+            let mut messages = Vec::new();
+            if !direct {
+                messages.extend(wait("loading", client.unread_messages(Page::new())).await?);
+            }
+            if !room {
+                messages.extend(wait("loading", client.unread_direct_messages(Page::new())).await?);
+            }
+            messages.sort_by_key(|m| m.timestamp);
             if out.json() {
                 out.document(&messages)?;
             } else {
-                message_table(out, &messages, direct)?;
+                let any_direct = messages.iter().any(|m| m.to_username.is_some());
+                message_table(out, &messages, any_direct)?;
             }
         }
         Unread::MarkRead { id, all } => {
@@ -404,7 +440,9 @@ async fn unread(command: Unread, client: &Client, out: &Out) -> Result {
                     out.line(&format!("Marked {id} read."))?;
                 }
             } else {
-                return Err(Failure::Usage("give a message id or --all".into()));
+                return Err(Failure::Usage(
+                    "give a message id, or --all to mark everything read".into(),
+                ));
             }
         }
     }
@@ -487,6 +525,19 @@ async fn conversations(command: Conversations, client: &Client, out: &Out) -> Re
     Ok(())
 }
 
+/// A user named by id or by username: the id, and the name when known.
+async fn resolve_user(client: &Client, user: &str) -> Result<(uuid::Uuid, String)> {
+    if let Ok(id) = user.parse::<uuid::Uuid>() {
+        return Ok((id, user.to_owned()));
+    }
+    let users = wait("looking up the user", client.admin_users()).await?;
+    users
+        .iter()
+        .find(|u| u.username == user)
+        .map(|u| (u.id, u.username.clone()))
+        .ok_or_else(|| Failure::NotFound(format!("no user called {user:?}")))
+}
+
 fn deleted(out: &Out, what: &str, id: uuid::Uuid) -> Result {
     if out.json() {
         out.document(&json!({"deleted": what, "id": id}))?;
@@ -496,11 +547,14 @@ fn deleted(out: &Out, what: &str, id: uuid::Uuid) -> Result {
     Ok(())
 }
 
-fn new_key(out: &Out, whose: &str, key: &token_bowl_chat::ApiKey) -> Result {
+fn new_key(out: &Out, username: &str, id: uuid::Uuid, key: &token_bowl_chat::ApiKey) -> Result {
     if out.json() {
-        out.document(&json!({"username": whose, "api_key": key.expose_secret()}))?;
+        out.document(&json!({"username": username, "id": id, "api_key": key.expose_secret()}))?;
     } else {
-        out.line(&format!("New API key for {whose}: {}", key.expose_secret()))?;
+        out.line(&format!(
+            "New API key for {username}: {}",
+            key.expose_secret()
+        ))?;
     }
     Ok(())
 }
@@ -568,7 +622,12 @@ async fn bots(command: Bots, client: &Client, out: &Out) -> Result {
         }
         Bots::RegenerateKey { id } => {
             let key = wait("regenerating", client.regenerate_bot_api_key(id)).await?;
-            new_key(out, &id.to_string(), &key)?;
+            let bots = wait("loading your bots", client.my_bots()).await?;
+            let name = bots
+                .iter()
+                .find(|b| b.id == id)
+                .map_or_else(|| format!("bot {id}"), |b| b.username.clone());
+            new_key(out, &name, id, &key)?;
         }
     }
     Ok(())
@@ -596,11 +655,12 @@ async fn admin(command: Admin, client: &Client, out: &Out) -> Result {
                 out.table(&["Username", "Role", "Email", "Created", "Id"], rows)?;
             }
         }
-        Admin::Users(AdminUsers::Show { id }) => {
+        Admin::Users(AdminUsers::Show { user }) => {
+            let (id, _) = resolve_user(client, &user).await?;
             profile(out, &wait("loading", client.admin_user(id)).await?)?
         }
         Admin::Users(AdminUsers::Update {
-            id,
+            user,
             username,
             email,
             webhook,
@@ -613,16 +673,19 @@ async fn admin(command: Admin, client: &Client, out: &Out) -> Result {
             update.webhook_url = webhook;
             update.logo = logo;
             update.emoji = emoji;
+            let (id, _) = resolve_user(client, &user).await?;
             profile(
                 out,
                 &wait("updating", client.admin_update_user(id, update)).await?,
             )?;
         }
-        Admin::Users(AdminUsers::Delete { id }) => {
+        Admin::Users(AdminUsers::Delete { user }) => {
+            let (id, _) = resolve_user(client, &user).await?;
             wait("deleting", client.admin_delete_user(id)).await?;
             deleted(out, "user", id)?;
         }
-        Admin::Users(AdminUsers::Role { id, role }) => {
+        Admin::Users(AdminUsers::Role { user, role }) => {
+            let (id, _) = resolve_user(client, &user).await?;
             let done = wait("assigning", client.admin_set_role(id, role.into())).await?;
             if out.json() {
                 out.document(&done)?;
@@ -630,9 +693,10 @@ async fn admin(command: Admin, client: &Client, out: &Out) -> Result {
                 out.line(&done.message)?;
             }
         }
-        Admin::Users(AdminUsers::RegenerateKey { id }) => {
+        Admin::Users(AdminUsers::RegenerateKey { user }) => {
+            let (id, name) = resolve_user(client, &user).await?;
             let key = wait("regenerating", client.admin_regenerate_api_key(id)).await?;
-            new_key(out, &id.to_string(), &key)?;
+            new_key(out, &name, id, &key)?;
         }
         Admin::Messages(AdminMessages::Show { id }) => {
             let message = wait("loading", client.admin_message(id)).await?;

@@ -32,7 +32,14 @@ fn main() -> ExitCode {
         let mut command = Cli::command();
         let mut script = Vec::new();
         clap_complete::generate(shell, &mut command, "token-bowl", &mut script);
-        return match output::write_stdout(&String::from_utf8_lossy(&script)) {
+        let mut script = String::from_utf8_lossy(&script).into_owned();
+        if shell == clap_complete::Shell::Bash {
+            // clap_complete names the branches of a hyphenated binary
+            // `token__subcmd__bowl__...` but looks them up as
+            // `token__bowl__...`, so only the first word completed.
+            script = script.replace("token__subcmd__bowl", "token__bowl");
+        }
+        return match output::write_stdout(&script) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => fail(&format!("cannot write the completion script: {e}")),
         };
@@ -49,16 +56,22 @@ fn main() -> ExitCode {
         Ok(client) => client,
         Err(e) => return fail(&explain(&e, &cli.global.base_url)),
     };
-    // `live` commands handle Ctrl-C themselves (to close cleanly); any other
-    // command stops at once, its spinner cleared as the future is dropped.
-    let interruptible = !matches!(cli.command, cli::Command::Live(_));
+    // `live` commands handle Ctrl-C themselves (to close cleanly) and run
+    // until stopped; any other command stops at once on Ctrl-C, its spinner
+    // cleared as the future is dropped, and ends within --timeout, retries
+    // included.
+    let live = matches!(cli.command, cli::Command::Live(_));
+    let timeout = cli.global.timeout;
+    let verbose = cli.global.verbose;
     let result = runtime.block_on(async {
         let run = commands::run(cli.command, &client, &out);
-        if !interruptible {
+        if live {
             return Some(run.await);
         }
         tokio::select! {
-            result = run => Some(result),
+            result = tokio::time::timeout(timeout, run) => Some(result.unwrap_or_else(|_| {
+                Err(commands::Failure::TimedOut(timeout))
+            })),
             _ = tokio::signal::ctrl_c() => None,
         }
     });
@@ -68,9 +81,27 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(commands::Failure::Api(e)) => fail(&explain(&e, &cli.global.base_url)),
+        Err(commands::Failure::Api(e)) => {
+            let code = fail(&explain(&e, &cli.global.base_url));
+            if verbose > 0 {
+                let mut cause = std::error::Error::source(&e);
+                while let Some(inner) = cause {
+                    eprintln!("  caused by: {inner}");
+                    cause = inner.source();
+                }
+            }
+            code
+        }
         Err(commands::Failure::Io(e)) => fail(&format!("cannot write the output: {e}")),
-        Err(commands::Failure::Usage(message)) => fail(&message),
+        Err(commands::Failure::NotFound(message)) => fail(&message),
+        Err(commands::Failure::Usage(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+        Err(commands::Failure::TimedOut(after)) => fail(&format!(
+            "no answer within {} s (--timeout bounds the whole command, retries included)",
+            after.as_secs_f64()
+        )),
     }
 }
 

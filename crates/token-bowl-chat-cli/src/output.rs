@@ -3,7 +3,7 @@
 use std::io::{self, IsTerminal, Write};
 
 use chrono::{DateTime, Local, Utc};
-use comfy_table::{ContentArrangement, Table, presets};
+use comfy_table::{Attribute, Cell, ContentArrangement, Table, presets};
 use serde::Serialize;
 
 use crate::cli::Format;
@@ -71,7 +71,16 @@ impl Out {
         if !self.color {
             table.force_no_tty();
         }
-        table.set_header(header.iter().map(|h| self.paint(h, 1)));
+        // Styled through the table's own attributes, so its width
+        // measurement sees the text, not escape codes.
+        table.set_header(header.iter().map(|h| {
+            let cell = Cell::new(h);
+            if self.color {
+                cell.add_attribute(Attribute::Bold)
+            } else {
+                cell
+            }
+        }));
         for row in rows {
             table.add_row(row);
         }

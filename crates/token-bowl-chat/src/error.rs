@@ -246,8 +246,8 @@ impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "cannot decode the response of {} at `{}`: {}; the body starts with {:?}",
-            self.operation, self.path, self.message, self.body_snippet
+            "cannot read the server's answer at `{}`: {}; the body starts with {:?}",
+            self.path, self.message, self.body_snippet
         )
     }
 }
