@@ -29,6 +29,10 @@ pub enum Failure {
     NotFound(String),
     /// The command did not finish within --timeout.
     TimedOut(std::time::Duration),
+    /// A live command could not make its first connection.
+    Unreachable(String),
+    /// Stopped by Ctrl-C: exit status 130, nothing printed.
+    Interrupted,
 }
 
 impl From<Error> for Failure {

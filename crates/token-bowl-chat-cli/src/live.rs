@@ -9,7 +9,7 @@ use std::{
 use serde_json::Value;
 use token_bowl_chat::{
     Client,
-    realtime::{Event, Realtime},
+    realtime::{Event, EventStream, Realtime},
 };
 use tokio::sync::mpsc;
 
@@ -22,6 +22,15 @@ use crate::{
 /// serialisation).
 pub fn event_json(event: &Event) -> Value {
     serde_json::to_value(event).unwrap_or(Value::Null)
+}
+
+/// A disconnect reason as people read it.
+fn plain_reason(reason: &str) -> &str {
+    if reason.is_empty() {
+        "no reason given"
+    } else {
+        reason
+    }
 }
 
 /// An event as one line for people; `None` for events not worth a line.
@@ -59,27 +68,69 @@ pub fn event_line(out: &Out, me: &str, event: &Event) -> Option<String> {
         }
         Event::Connected => out.paint("connected", 32),
         Event::Disconnected(d) if d.will_reconnect => out.paint(
-            &format!("disconnected ({} {}); reconnecting…", d.code, d.reason),
+            &format!(
+                "connection lost ({}); reconnecting…",
+                plain_reason(&d.reason)
+            ),
             33,
         ),
-        Event::Disconnected(d) => out.paint(&format!("disconnected ({} {})", d.code, d.reason), 31),
-        Event::Error(e) => out.paint(&format!("error: {e}"), 31),
+        Event::Disconnected(d) => {
+            out.paint(&format!("disconnected ({})", plain_reason(&d.reason)), 31)
+        }
+        // While reconnecting, failed attempts are the reconnect's business:
+        // one status line (above) says so.
+        Event::Error(_) => return None,
         Event::Unknown { channel, data } => out.paint(&format!("{channel}: {data}"), 2),
         _ => return None,
     })
 }
 
-async fn connect(client: &Client) -> Result<(Realtime, String), Failure> {
+/// How long the first connection may take before a live command gives up.
+const FIRST_CONTACT: Duration = Duration::from_secs(5);
+
+/// Connects and waits for the first `Connected`: a live command that cannot
+/// reach the real-time server at all fails fast with one plain line, instead
+/// of retrying forever. Once connected, reconnects are the SDK's business.
+async fn connect(client: &Client) -> Result<(Realtime, EventStream, String), Failure> {
     let _spinner = Spinner::start("connecting");
     let me = client.me().await?.username;
     let live = client.realtime().connect().await?;
-    Ok((live, me))
+    let mut events = live.events();
+    let mut last_error = None;
+    let first = tokio::time::timeout(FIRST_CONTACT, async {
+        while let Some(event) = events.next().await {
+            match event {
+                Event::Connected => return true,
+                // The first attempt failed: say so now rather than retry.
+                Event::Error(e) => {
+                    last_error = Some(e.message);
+                    return false;
+                }
+                Event::Disconnected(d) if !d.will_reconnect => {
+                    last_error = Some(d.reason);
+                    return false;
+                }
+                _ => {}
+            }
+        }
+        false
+    })
+    .await;
+    if first == Ok(true) {
+        return Ok((live, events, me));
+    }
+    let why = last_error.unwrap_or_else(|| format!("no answer in {} s", FIRST_CONTACT.as_secs()));
+    let url = live.url().to_owned();
+    drop(live);
+    Err(Failure::Unreachable(format!(
+        "cannot reach the real-time server at {url}: {why} \
+         (the server reports this address; set TOKEN_BOWL_CHAT_REALTIME_URL to use another)"
+    )))
 }
 
 /// Prints events until Ctrl-C, then closes the connection cleanly.
 pub async fn monitor(client: &Client, out: &Out) -> Result<(), Failure> {
-    let (live, me) = connect(client).await?;
-    let mut events = live.events();
+    let (live, mut events, me) = connect(client).await?;
     let print = |event: &Event| -> Result<(), Failure> {
         if out.json() {
             out.json_line(&event_json(event))?;
@@ -88,6 +139,8 @@ pub async fn monitor(client: &Client, out: &Out) -> Result<(), Failure> {
         }
         Ok(())
     };
+    // The first `Connected` was taken while checking the connection.
+    print(&Event::Connected)?;
     loop {
         tokio::select! {
             _ = tokio::signal::ctrl_c() => break,
@@ -97,12 +150,9 @@ pub async fn monitor(client: &Client, out: &Out) -> Result<(), Failure> {
             }
         }
     }
-    // Ctrl-C: close, and show the last events (the final disconnect).
+    // Ctrl-C: close cleanly, quietly, and exit 130 as an interrupted command.
     live.close().await;
-    while let Ok(Some(event)) = tokio::time::timeout(Duration::from_secs(2), events.next()).await {
-        print(&event)?;
-    }
-    Ok(())
+    Err(Failure::Interrupted)
 }
 
 /// What the input side hands the chat loop.
@@ -189,13 +239,13 @@ fn start_input(tx: mpsc::UnboundedSender<Input>) -> Result<Printer, Failure> {
 /// Interactive chat: live messages above a prompt; `@user text` sends a
 /// direct message, anything else goes to the room; `/quit` leaves.
 pub async fn chat(client: &Client, out: &Out) -> Result<(), Failure> {
-    let (live, me) = connect(client).await?;
+    let (live, mut events, me) = connect(client).await?;
     let (tx, mut input) = mpsc::unbounded_channel();
     let mut print = start_input(tx)?;
     print(format!(
         "Chatting as {me}. `@user text` sends a direct message, /quit leaves."
     ));
-    let mut events = live.events();
+    print(out.paint("connected", 32));
     let mut last_typing: Option<Instant> = None;
     loop {
         tokio::select! {

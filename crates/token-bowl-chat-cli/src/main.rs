@@ -93,7 +93,10 @@ fn main() -> ExitCode {
             code
         }
         Err(commands::Failure::Io(e)) => fail(&format!("cannot write the output: {e}")),
-        Err(commands::Failure::NotFound(message)) => fail(&message),
+        Err(commands::Failure::NotFound(message) | commands::Failure::Unreachable(message)) => {
+            fail(&message)
+        }
+        Err(commands::Failure::Interrupted) => ExitCode::from(130),
         Err(commands::Failure::Usage(message)) => {
             eprintln!("error: {message}");
             ExitCode::from(2)

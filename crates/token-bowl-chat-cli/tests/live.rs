@@ -83,16 +83,67 @@ async fn monitor_prints_one_json_line_per_event_and_stops_cleanly_on_ctrl_c() {
     })
     .await
     .unwrap();
-    assert!(
-        status.success(),
-        "Ctrl-C ends the monitor cleanly: {status:?}"
+    assert_eq!(
+        status.code(),
+        Some(130),
+        "Ctrl-C ends the monitor as an interrupted command: {status:?}"
     );
-    let last = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+    // Quietly: no trailing event.
+    let last = tokio::time::timeout(Duration::from_secs(2), rx.recv()).await;
+    assert!(matches!(last, Ok(None)), "{last:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn live_commands_fail_fast_when_the_real_time_server_cannot_be_reached() {
+    let rest = wiremock::MockServer::start().await;
+    // A port nobody listens on, as the server would report it.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = format!("ws://{}/connection/websocket", closed.local_addr().unwrap());
+    drop(closed);
+    Mock::given(path("/users/me"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "id": "53bd0efd-ef7b-4069-9ffa-1837d1aeec37", "username": "alice", "role": "member",
+            "api_key": KEY, "created_at": "2026-11-22T01:02:30.135906+00:00"})))
+        .mount(&rest)
+        .await;
+    Mock::given(path("/centrifugo/connection-token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "token": token_for("alice", &["user:alice", "room:main"]), "url": dead,
+            "channels": ["user:alice", "room:main"], "user": "alice"})))
+        .mount(&rest)
+        .await;
+    for command in ["monitor", "chat"] {
+        let started = std::time::Instant::now();
+        let output = tokio::task::spawn_blocking({
+            let uri = rest.uri();
+            move || {
+                Command::new(assert_cmd::cargo::cargo_bin("token-bowl"))
+                    .env("TOKEN_BOWL_CHAT_API_KEY", KEY)
+                    .env_remove("TOKEN_BOWL_CHAT_REALTIME_URL")
+                    .args(["--base-url", &uri, "live", command])
+                    .stdin(Stdio::null())
+                    .output()
+                    .unwrap()
+            }
+        })
         .await
-        .unwrap()
         .unwrap();
-    assert_eq!(last["event"], "disconnected");
-    assert_eq!(last["will_reconnect"], false);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{command}: {stderr}");
+        assert!(
+            started.elapsed() < Duration::from_secs(6),
+            "{command}: fails fast"
+        );
+        let lines: Vec<&str> = stderr.lines().collect();
+        assert_eq!(lines.len(), 1, "{command}: one line: {stderr}");
+        assert!(
+            lines[0].contains("cannot reach the real-time server at ws://")
+                && lines[0].contains("TOKEN_BOWL_CHAT_REALTIME_URL")
+                && lines[0].to_lowercase().contains("refused"),
+            "{command}: {stderr}"
+        );
+        assert!(!stderr.contains("Transport {"), "no debug text: {stderr}");
+    }
 }
 
 /// The next JSON line; if the monitor ended, says how.

@@ -326,6 +326,7 @@ impl RealtimeBuilder {
         })?;
         Ok(Realtime {
             client: self.client,
+            url,
             centrifuge,
             events: Mutex::new(Some(rx)),
             position,
@@ -342,6 +343,7 @@ fn lock(position: &Mutex<Position>) -> std::sync::MutexGuard<'_, Position> {
 /// connection to end and the stream to finish.
 pub struct Realtime {
     client: Client,
+    url: String,
     centrifuge: centrifuge::Client,
     events: Mutex<Option<mpsc::Receiver<Event>>>,
     position: Arc<Mutex<Position>>,
@@ -407,6 +409,12 @@ impl Realtime {
     /// `Disconnected`.
     pub async fn close(&self) {
         self.centrifuge.close().await;
+    }
+
+    /// The WebSocket URL it connects to (the override, or what the server
+    /// reported).
+    pub fn url(&self) -> &str {
+        &self.url
     }
 
     /// The REST client this connection uses.
