@@ -25,8 +25,8 @@ pub enum Failure {
     Io(io::Error),
     /// A bad argument: exit status 2.
     Usage(String),
-    /// Something named does not exist: exit status 1.
-    NotFound(String),
+    /// Any other failure, said in one line: exit status 1.
+    Failed(String),
     /// The command did not finish within --timeout.
     TimedOut(std::time::Duration),
     /// A live command could not make its first connection.
@@ -195,12 +195,12 @@ fn message_rows(out: &Out, messages: &[Message], direct: bool) -> Vec<Vec<String
     messages
         .iter()
         .map(|m| {
-            let mut row = vec![out.time(m.timestamp), m.from_username.clone()];
+            let mut row = vec![out.time_in_table(m.timestamp), m.from_username.clone()];
             if direct {
                 row.push(m.to_username.clone().unwrap_or_default());
             }
             row.push(m.content.clone());
-            row.push(m.id.to_string());
+            row.push(out.id_in_table(m.id));
             row
         })
         .collect()
@@ -363,21 +363,65 @@ async fn users(command: Users, client: &Client, out: &Out) -> Result {
             }
         }
         Users::Update(update) => {
-            let mut done = serde_json::Map::new();
-            if let Some(name) = &update.username {
-                let me = wait("renaming", client.set_username(name)).await?;
-                done.insert("username".into(), json!(me.username));
+            // Everything is checked before anything changes: a bad logo
+            // must not leave the webhook changed behind it.
+            if let Some(name) = &update.username
+                && (name.is_empty() || name.chars().count() > 50)
+            {
+                return Err(Failure::Usage(
+                    "invalid --username: give 1 to 50 characters".into(),
+                ));
             }
-            if update.clear_webhook {
-                wait("clearing the webhook", client.set_webhook(None)).await?;
-                done.insert("webhook_url".into(), Value::Null);
-            } else if let Some(url) = &update.webhook {
-                wait("setting the webhook", client.set_webhook(Some(url))).await?;
-                done.insert("webhook_url".into(), json!(url));
+            if let Some(url) = &update.webhook
+                && !matches!(reqwest_url_scheme(url), Some("http" | "https"))
+            {
+                return Err(Failure::Usage(format!(
+                    "invalid --webhook: {url:?} is not an http(s) URL"
+                )));
             }
             if let Some(logo) = &update.logo {
-                wait("setting the logo", client.set_logo(Some(logo))).await?;
-                done.insert("logo".into(), json!(logo));
+                let logos = wait("checking the logo", client.logos()).await?;
+                if !logos.iter().any(|l| l == logo) {
+                    return Err(Failure::Usage(format!(
+                        "invalid --logo: {logo:?} is not one of {}",
+                        logos.join(", ")
+                    )));
+                }
+            }
+            let mut done = serde_json::Map::new();
+            let step = async {
+                if let Some(name) = &update.username {
+                    let me = wait("renaming", client.set_username(name)).await?;
+                    done.insert("username".into(), json!(me.username));
+                }
+                if update.clear_webhook {
+                    wait("clearing the webhook", client.set_webhook(None)).await?;
+                    done.insert("webhook_url".into(), Value::Null);
+                } else if let Some(url) = &update.webhook {
+                    let set = wait("setting the webhook", client.set_webhook(Some(url))).await?;
+                    done.insert("webhook_url".into(), json!(set.webhook_url));
+                }
+                if let Some(logo) = &update.logo {
+                    wait("setting the logo", client.set_logo(Some(logo))).await?;
+                    done.insert("logo".into(), json!(logo));
+                }
+                Ok::<(), Failure>(())
+            }
+            .await;
+            if let Err(failure) = step {
+                if done.is_empty() {
+                    return Err(failure);
+                }
+                let changed: Vec<&str> = done.keys().map(String::as_str).collect();
+                let why = match failure {
+                    Failure::Api(e) => e.to_string(),
+                    Failure::Usage(m) | Failure::Failed(m) | Failure::Unreachable(m) => m,
+                    other => format!("{other:?}"),
+                };
+                return Err(Failure::Failed(format!(
+                    "{why}; already changed before that: {}",
+                    changed.join(", ")
+                )));
             }
             if out.json() {
                 out.document(&done)?;
@@ -392,6 +436,20 @@ async fn users(command: Users, client: &Client, out: &Out) -> Result {
         }
     }
     Ok(())
+}
+
+/// The scheme of a URL, if it parses as one.
+fn reqwest_url_scheme(url: &str) -> Option<&'static str> {
+    let scheme = url.split_once("://")?.0.to_ascii_lowercase();
+    let rest = url.split_once("://")?.1;
+    if rest.is_empty() {
+        return None;
+    }
+    match scheme.as_str() {
+        "http" => Some("http"),
+        "https" => Some("https"),
+        _ => Some("other"),
+    }
 }
 
 async fn unread(command: Unread, client: &Client, out: &Out) -> Result {
@@ -539,7 +597,7 @@ async fn resolve_user(client: &Client, user: &str) -> Result<(uuid::Uuid, String
         .iter()
         .find(|u| u.username == user)
         .map(|u| (u.id, u.username.clone()))
-        .ok_or_else(|| Failure::NotFound(format!("no user called {user:?}")))
+        .ok_or_else(|| Failure::Failed(format!("no user called {user:?}")))
 }
 
 fn deleted(out: &Out, what: &str, id: uuid::Uuid) -> Result {

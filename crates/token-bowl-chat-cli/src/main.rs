@@ -93,7 +93,7 @@ fn main() -> ExitCode {
             code
         }
         Err(commands::Failure::Io(e)) => fail(&format!("cannot write the output: {e}")),
-        Err(commands::Failure::NotFound(message) | commands::Failure::Unreachable(message)) => {
+        Err(commands::Failure::Failed(message) | commands::Failure::Unreachable(message)) => {
             fail(&message)
         }
         Err(commands::Failure::Interrupted) => ExitCode::from(130),

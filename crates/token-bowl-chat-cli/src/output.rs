@@ -15,6 +15,9 @@ pub struct Out {
     pub utc: bool,
     color: bool,
     terminal: bool,
+    /// A terminal of at most 100 columns: tables use short ids and
+    /// compact times, so rows do not wrap.
+    narrow: bool,
 }
 
 impl Out {
@@ -31,6 +34,7 @@ impl Out {
             utc,
             color: terminal && !no_color,
             terminal,
+            narrow: terminal && Table::new().width().is_some_and(|w| w <= 100),
         }
     }
 
@@ -95,6 +99,29 @@ impl Out {
             time.with_timezone(&Local)
                 .format("%Y-%m-%d %H:%M:%S %:z")
                 .to_string()
+        }
+    }
+
+    /// A time in a table: compact (`11-22 01:02`) on a narrow terminal.
+    pub fn time_in_table(&self, time: DateTime<Utc>) -> String {
+        if !self.narrow {
+            return self.time(time);
+        }
+        if self.utc {
+            time.format("%m-%d %H:%M").to_string()
+        } else {
+            time.with_timezone(&Local).format("%m-%d %H:%M").to_string()
+        }
+    }
+
+    /// An id in a table: its first 8 characters on a narrow terminal
+    /// (`--format json` always has the whole id).
+    pub fn id_in_table(&self, id: uuid::Uuid) -> String {
+        let text = id.to_string();
+        if self.narrow {
+            text[..8].to_owned()
+        } else {
+            text
         }
     }
 

@@ -327,6 +327,11 @@ async fn a_closed_pipe_is_not_an_error() {
 #[tokio::test(flavor = "multi_thread")]
 async fn users_list_and_update() {
     let server = server().await;
+    Mock::given(method("GET"))
+        .and(path("/logos"))
+        .respond_with(ok(200, json!(["claude-color.png", "openai.png"])))
+        .mount(&server)
+        .await;
     authed("GET", "/users")
         .respond_with(ok(
             200,

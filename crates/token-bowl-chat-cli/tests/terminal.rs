@@ -530,3 +530,99 @@ async fn tables_line_up_with_colours_on_in_a_terminal() {
         "{plain}"
     );
 }
+
+#[tokio::test]
+async fn a_profile_update_checks_everything_first_and_says_what_changed() {
+    let server = server().await;
+    Mock::given(method("GET"))
+        .and(path("/logos"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!(["claude-color.png", "openai.png"])),
+        )
+        .mount(&server)
+        .await;
+    // A bad logo: nothing changes, the webhook included.
+    let output = run(
+        &server,
+        &[
+            "users",
+            "update",
+            "--logo",
+            "bogus",
+            "--webhook",
+            "http://127.0.0.1:9/hook",
+        ],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("\"bogus\" is not one of claude-color.png, openai.png"),
+        "{}",
+        stderr(&output)
+    );
+    let patches = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.method.as_str() == "PATCH")
+        .count();
+    assert_eq!(patches, 0, "nothing was changed");
+
+    // A later step fails: the first one's change is reported.
+    Mock::given(method("PATCH"))
+        .and(path("/users/me/username"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(profile("alice2", BOB_ID)))
+        .mount(&server)
+        .await;
+    Mock::given(method("PATCH"))
+        .and(path("/users/me/webhook"))
+        .respond_with(ResponseTemplate::new(500).set_body_string("Internal Server Error"))
+        .mount(&server)
+        .await;
+    let output = run(
+        &server,
+        &[
+            "users",
+            "update",
+            "--username",
+            "alice2",
+            "--webhook",
+            "http://127.0.0.1:9/hook",
+        ],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    assert!(
+        text.contains("500") && text.contains("already changed before that: username"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn at_80_columns_rows_do_not_wrap() {
+    let server = server().await;
+    let mut long = message("a longer message that fits once ids are short");
+    long["from_username"] = json!("carol");
+    Mock::given(method("GET"))
+        .and(path("/messages"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "messages": [message("hello room"), long],
+            "pagination": {"total": 2, "offset": 0, "limit": 10, "has_more": false}})))
+        .mount(&server)
+        .await;
+    let base = server.uri();
+    let screen = tokio::task::spawn_blocking(move || in_pty(&base, "messages list", 80))
+        .await
+        .unwrap();
+    let plain = strip_ansi(&screen);
+    let rows: Vec<&str> = plain.lines().filter(|l| l.starts_with('│')).collect();
+    assert_eq!(rows.len(), 3, "a header and one line per message:\n{plain}");
+    assert!(plain.lines().all(|l| l.chars().count() <= 80), "{plain}");
+    assert!(
+        rows[1].contains("865ce10f ") && !rows[1].contains("865ce10f-fb73"),
+        "short ids: {plain}"
+    );
+    assert!(rows[1].contains("11-22 01:02"), "compact times: {plain}");
+}
