@@ -603,7 +603,7 @@ async fn a_profile_update_checks_everything_first_and_says_what_changed() {
 #[tokio::test]
 async fn at_80_columns_rows_do_not_wrap() {
     let server = server().await;
-    let mut long = message("a longer message that fits once ids are short");
+    let mut long = message("a longer message with short ids");
     long["from_username"] = json!("carol");
     Mock::given(method("GET"))
         .and(path("/messages"))
