@@ -76,6 +76,7 @@ fn main() -> ExitCode {
         }
     });
     let Some(result) = result else {
+        // The spinner was dropped with the command, its line erased.
         eprintln!("interrupted");
         return ExitCode::from(130);
     };

@@ -1,6 +1,12 @@
 //! Pipe-safe output: tables for people, JSON for programs.
 
-use std::io::{self, IsTerminal, Write};
+use std::{
+    io::{self, IsTerminal, Write},
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+};
 
 use chrono::{DateTime, Local, Utc};
 use comfy_table::{Attribute, Cell, ContentArrangement, Table, presets};
@@ -149,24 +155,44 @@ pub fn write_stdout(text: &str) -> io::Result<()> {
 }
 
 /// A spinner on stderr while waiting for the network, only on a terminal.
-pub struct Spinner(Option<indicatif::ProgressBar>);
+/// Its line is short and written with a carriage return, and dropping it
+/// erases the line: nothing is left behind, Ctrl-C included.
+pub struct Spinner(Option<(Arc<AtomicBool>, std::thread::JoinHandle<()>)>);
 
 impl Spinner {
     pub fn start(message: &str) -> Self {
         if !io::stderr().is_terminal() {
             return Self(None);
         }
-        let bar = indicatif::ProgressBar::new_spinner();
-        bar.set_message(message.to_owned());
-        bar.enable_steady_tick(std::time::Duration::from_millis(90));
-        Self(Some(bar))
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let message = message.to_owned();
+        let ticker = std::thread::spawn(move || {
+            const FRAMES: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+            let mut frame = 0;
+            // A moment's grace: quick answers show no spinner at all.
+            std::thread::sleep(std::time::Duration::from_millis(120));
+            while !flag.load(Ordering::Relaxed) {
+                let mut err = io::stderr().lock();
+                let _ = write!(err, "\r{} {message}", FRAMES[frame % FRAMES.len()]);
+                let _ = err.flush();
+                drop(err);
+                frame += 1;
+                std::thread::sleep(std::time::Duration::from_millis(90));
+            }
+        });
+        Self(Some((stop, ticker)))
     }
 }
 
 impl Drop for Spinner {
     fn drop(&mut self) {
-        if let Some(bar) = self.0.take() {
-            bar.finish_and_clear();
+        if let Some((stop, ticker)) = self.0.take() {
+            stop.store(true, Ordering::Relaxed);
+            let _ = ticker.join();
+            let mut err = io::stderr().lock();
+            let _ = write!(err, "\r\x1b[2K");
+            let _ = err.flush();
         }
     }
 }

@@ -626,3 +626,74 @@ async fn at_80_columns_rows_do_not_wrap() {
     );
     assert!(rows[1].contains("11-22 01:02"), "compact times: {plain}");
 }
+
+/// Runs `command` in a tmux session of its own (its own server socket),
+/// sends `keys` after `delay`, and returns the screen a moment later.
+/// `None` where tmux is missing.
+fn in_tmux(command: &str, delay: Duration, keys: &[&str]) -> Option<String> {
+    let socket = format!("token-bowl-test-{}", std::process::id());
+    let tmux = |args: &[&str]| {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&socket)
+            .args(args)
+            .output()
+    };
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("tmux missing: skipped");
+        return None;
+    }
+    let shell = format!("{command}; echo EXIT=$?; sleep 30");
+    tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        "t",
+        "-x",
+        "100",
+        "-y",
+        "10",
+        &shell,
+    ])
+    .unwrap();
+    std::thread::sleep(delay);
+    for key in keys {
+        tmux(&["send-keys", "-t", "t", key]).unwrap();
+    }
+    std::thread::sleep(Duration::from_millis(800));
+    let screen = tmux(&["capture-pane", "-pt", "t"]).unwrap();
+    let _ = tmux(&["kill-server"]);
+    Some(String::from_utf8_lossy(&screen.stdout).into_owned())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ctrl_c_during_the_spinner_leaves_no_spinner_line() {
+    // A server that accepts and never answers.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            held.push(stream);
+        }
+    });
+    let command = format!(
+        "TOKEN_BOWL_CHAT_API_KEY={KEY} {} --base-url {base} info",
+        bin()
+    );
+    let Some(screen) = tokio::task::spawn_blocking(move || {
+        in_tmux(&command, Duration::from_millis(1500), &["C-c"])
+    })
+    .await
+    .unwrap() else {
+        return;
+    };
+    assert!(
+        screen.contains("interrupted") && screen.contains("EXIT=130"),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains("loading your profile"),
+        "the spinner line is gone:\n{screen}"
+    );
+}
