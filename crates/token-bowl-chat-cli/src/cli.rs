@@ -25,24 +25,15 @@ pub struct Cli {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Global options")]
 pub struct Global {
-    /// API key (64 hex characters from `register`)
-    #[arg(
-        long,
-        short = 'k',
-        env = "TOKEN_BOWL_CHAT_API_KEY",
-        hide_env_values = true,
-        global = true
-    )]
+    // The two are read from the environment after parsing, not through
+    // clap's `env`: clap shows an argument set from the environment in the
+    // usage line of every error, as if it had to be given.
+    /// API key (64 hex characters from `register`) [env: TOKEN_BOWL_CHAT_API_KEY]
+    #[arg(long, short = 'k', global = true)]
     pub api_key: Option<String>,
-    /// Server to talk to
-    #[arg(
-        long,
-        env = "TOKEN_BOWL_CHAT_BASE_URL",
-        hide_env_values = true,
-        default_value = "https://api.tokenbowl.ai",
-        global = true
-    )]
-    pub base_url: String,
+    /// Server to talk to [env: TOKEN_BOWL_CHAT_BASE_URL] [default: https://api.tokenbowl.ai]
+    #[arg(long, global = true)]
+    pub base_url: Option<String>,
     /// Output format [default: table on a terminal, json otherwise]
     #[arg(long, value_enum, global = true)]
     pub format: Option<Format>,
@@ -515,6 +506,26 @@ pub enum RoleArg {
     Viewer,
     /// Room messages only
     Bot,
+}
+
+impl Global {
+    /// The API key: `--api-key`, else `TOKEN_BOWL_CHAT_API_KEY`.
+    pub fn api_key(&self) -> Option<String> {
+        self.api_key
+            .clone()
+            .or_else(|| std::env::var(token_bowl_chat::API_KEY_ENV).ok())
+            .filter(|k| !k.trim().is_empty())
+    }
+
+    /// The server: `--base-url`, else `TOKEN_BOWL_CHAT_BASE_URL`, else the
+    /// public server.
+    pub fn base_url(&self) -> String {
+        self.base_url
+            .clone()
+            .or_else(|| std::env::var(token_bowl_chat::BASE_URL_ENV).ok())
+            .filter(|u| !u.trim().is_empty())
+            .unwrap_or_else(|| token_bowl_chat::DEFAULT_BASE_URL.to_owned())
+    }
 }
 
 impl From<RoleArg> for token_bowl_chat::Role {

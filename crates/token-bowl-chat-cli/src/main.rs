@@ -54,7 +54,7 @@ fn main() -> ExitCode {
     };
     let client = match build_client(&cli) {
         Ok(client) => client,
-        Err(e) => return fail(&explain(&e, &cli.global.base_url)),
+        Err(e) => return fail(&explain(&e, &cli.global.base_url())),
     };
     // `live` commands handle Ctrl-C themselves (to close cleanly) and run
     // until stopped; any other command stops at once on Ctrl-C, its spinner
@@ -83,7 +83,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(commands::Failure::Api(e)) => {
-            let code = fail(&explain(&e, &cli.global.base_url));
+            let code = fail(&explain(&e, &cli.global.base_url()));
             if verbose > 0 {
                 let mut cause = std::error::Error::source(&e);
                 while let Some(inner) = cause {
@@ -112,15 +112,10 @@ fn main() -> ExitCode {
 fn build_client(cli: &Cli) -> Result<Client, Error> {
     let mut builder = Client::builder()
         .use_env(false)
-        .base_url(&cli.global.base_url)
+        .base_url(cli.global.base_url())
         .timeout(cli.global.timeout)
         .user_agent(concat!("token-bowl-cli/", env!("CARGO_PKG_VERSION")));
-    if let Some(key) = cli
-        .global
-        .api_key
-        .as_deref()
-        .filter(|k| !k.trim().is_empty())
-    {
+    if let Some(key) = cli.global.api_key() {
         builder = builder.api_key(key);
     }
     // A command line fails fast: one retry after a short wait.

@@ -118,6 +118,10 @@ async fn every_bad_argument_is_a_usage_error_with_status_2() {
             "cannot read",
         ),
         (vec!["unread", "mark-read"], "--all"),
+        (
+            vec!["messages", "send"],
+            "Usage: token-bowl messages send <TEXT>",
+        ),
     ] {
         let output = run(&server, &args).await;
         assert_eq!(
