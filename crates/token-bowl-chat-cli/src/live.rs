@@ -182,11 +182,15 @@ fn start_input(tx: mpsc::UnboundedSender<Input>) -> Result<Printer, Failure> {
             let _ = crate::output::write_stdout(&format!("{text}\n"));
         }));
     }
-    let mut editor = rustyline::DefaultEditor::new()
-        .map_err(|e| Failure::Usage(format!("cannot open the terminal: {e}")))?;
+    // Without bracketed paste, a pasted text arrives as typed keys: each
+    // line is submitted as it comes, and a pasted `/quit⏎` leaves at once.
+    // (With it, rustyline kept a pasted newline inside the line.)
+    let config = rustyline::Config::builder().bracketed_paste(false).build();
+    let mut editor = rustyline::DefaultEditor::with_config(config)
+        .map_err(|e| Failure::Failed(format!("cannot open the terminal: {e}")))?;
     let mut printer = editor
         .create_external_printer()
-        .map_err(|e| Failure::Usage(format!("cannot open the terminal: {e}")))?;
+        .map_err(|e| Failure::Failed(format!("cannot open the terminal: {e}")))?;
     struct TypingHook(std_mpsc::Sender<()>);
     impl rustyline::ConditionalEventHandler for TypingHook {
         fn handle(
