@@ -701,3 +701,93 @@ async fn ctrl_c_during_the_spinner_leaves_no_spinner_line() {
         "the spinner line is gone:\n{screen}"
     );
 }
+
+#[test]
+fn fish_completes_subcommands_at_every_depth() {
+    if Command::new("fish").arg("--version").output().is_err() {
+        eprintln!("fish missing: skipped");
+        return;
+    }
+    let script = Command::new(bin())
+        .args(["completions", "fish"])
+        .output()
+        .unwrap();
+    let dir = tempdir();
+    let path = dir.join("token-bowl.fish");
+    std::fs::write(&path, &script.stdout).unwrap();
+    let complete = |line: &str| -> Vec<String> {
+        let out = Command::new("fish")
+            .args([
+                "--no-config",
+                "-c",
+                &format!("source {}; complete -C '{line}'", path.display()),
+            ])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| l.split('\t').next().unwrap_or_default().to_owned())
+            .collect()
+    };
+    let has = |got: &[String], want: &[&str]| want.iter().all(|w| got.iter().any(|g| g == w));
+    let top = complete("token-bowl ");
+    assert!(
+        has(&top, &["messages", "users", "live", "admin"]),
+        "{top:?}"
+    );
+    let messages = complete("token-bowl messages ");
+    assert!(has(&messages, &["send", "list", "show"]), "{messages:?}");
+    let admin = complete("token-bowl admin users ");
+    assert!(
+        has(
+            &admin,
+            &["list", "show", "update", "delete", "role", "regenerate-key"]
+        ),
+        "{admin:?}"
+    );
+    let options = complete("token-bowl messages list --");
+    assert!(
+        has(&options, &["--limit", "--since", "--all"]),
+        "{options:?}"
+    );
+}
+
+#[test]
+fn the_zsh_script_loads_in_zsh_and_knows_every_level() {
+    if Command::new("zsh").arg("--version").output().is_err() {
+        eprintln!("zsh missing: skipped");
+        return;
+    }
+    let script = Command::new(bin())
+        .args(["completions", "zsh"])
+        .output()
+        .unwrap();
+    let dir = tempdir();
+    let path = dir.join("_token-bowl");
+    std::fs::write(&path, &script.stdout).unwrap();
+    let out = Command::new("zsh")
+        .args([
+            "-f",
+            "-c",
+            &format!("autoload -U compinit; compinit -u -d {dir}/zcompdump; source {path}; whence -w _token-bowl", dir = dir.display(), path = path.display()),
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && text.contains("_token-bowl: function"),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Its dispatch reaches the third level.
+    let script = String::from_utf8_lossy(&script.stdout);
+    for needle in [
+        "(messages)",
+        "(admin)",
+        "(users)",
+        "(regenerate-key)",
+        "--since",
+    ] {
+        assert!(script.contains(needle), "{needle} missing");
+    }
+}
