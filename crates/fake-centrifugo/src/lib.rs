@@ -114,6 +114,26 @@ pub struct FakeCentrifugo {
     state: Arc<Mutex<State>>,
 }
 
+impl State {
+    fn new(mode: Mode, history_size: usize) -> Self {
+        Self {
+            mode,
+            accepting: true,
+            epochs: 1,
+            histories: HashMap::new(),
+            history_size,
+            conns: Vec::new(),
+            next_conn: 0,
+            connects: Vec::new(),
+            reject_tokens: 0,
+            refreshes: Vec::new(),
+            pongs: 0,
+            ping_interval: 25,
+            token_ttl: None,
+        }
+    }
+}
+
 fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
     state.lock().unwrap_or_else(PoisonError::into_inner)
 }
@@ -187,21 +207,7 @@ impl FakeCentrifugo {
             .await
             .expect("bind loopback");
         let addr = listener.local_addr().expect("local addr");
-        let state = Arc::new(Mutex::new(State {
-            mode,
-            accepting: true,
-            epochs: 1,
-            histories: HashMap::new(),
-            history_size,
-            conns: Vec::new(),
-            next_conn: 0,
-            connects: Vec::new(),
-            reject_tokens: 0,
-            refreshes: Vec::new(),
-            pongs: 0,
-            ping_interval: 25,
-            token_ttl: None,
-        }));
+        let state = Arc::new(Mutex::new(State::new(mode, history_size)));
         let accept_state = Arc::downgrade(&state);
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
@@ -591,21 +597,7 @@ mod tests {
     use super::*;
 
     fn state(mode: Mode) -> State {
-        State {
-            mode,
-            accepting: true,
-            epochs: 1,
-            histories: HashMap::new(),
-            history_size: 10,
-            conns: Vec::new(),
-            next_conn: 0,
-            connects: Vec::new(),
-            reject_tokens: 0,
-            refreshes: Vec::new(),
-            pongs: 0,
-            ping_interval: 25,
-            token_ttl: None,
-        }
+        State::new(mode, 10)
     }
 
     fn publish(state: &mut State, n: u64) {

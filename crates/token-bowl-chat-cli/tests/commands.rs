@@ -2,12 +2,15 @@
 //! (wiremock on loopback) that checks the request; output checked in table
 //! and JSON form, JSON output snapshotted.
 
+mod common;
+
+use common::server;
 use std::process::Output;
 
 use serde_json::{Value, json};
 use wiremock::{
-    Mock, MockServer, Request, ResponseTemplate,
-    matchers::{any, body_json, header, method, path, query_param},
+    Mock, MockServer, ResponseTemplate,
+    matchers::{body_json, header, method, path, query_param},
 };
 
 const KEY: &str = "e1f468ed0130890b04b123d4fd4058ead1624ffba4a6508c702a33aa46485a60";
@@ -16,20 +19,6 @@ const BOB_ID: &str = "161db6fc-0e97-4eb5-8089-46990edce7bb";
 const MSG_ID: &str = "865ce10f-fb73-460f-abfb-9826f6705e8a";
 const CONV_ID: &str = "49bbc18e-4684-465d-8166-63a3b8eb81ca";
 const BOT_ID: &str = "e375481d-b3d2-47c3-9150-2c504a3c2590";
-
-async fn server() -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(|req: &Request| {
-            ResponseTemplate::new(418).set_body_json(
-                json!({"detail": format!("{} {} was not expected", req.method, req.url)}),
-            )
-        })
-        .with_priority(u8::MAX)
-        .mount(&server)
-        .await;
-    server
-}
 
 /// Runs `token-bowl` with `args` against `server` (no key unless given).
 async fn run(server: &MockServer, key: Option<&str>, args: &[&str]) -> Output {

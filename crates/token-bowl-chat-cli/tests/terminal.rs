@@ -4,6 +4,9 @@
 //! util-linux gives the pty). Against a mock server (wiremock on loopback)
 //! with the real server's shapes.
 
+mod common;
+
+use common::server;
 use std::{
     process::{Command, Output, Stdio},
     time::{Duration, Instant},
@@ -11,8 +14,8 @@ use std::{
 
 use serde_json::{Value, json};
 use wiremock::{
-    Mock, MockServer, Request, ResponseTemplate,
-    matchers::{any, method, path, query_param_contains},
+    Mock, MockServer, ResponseTemplate,
+    matchers::{method, path, query_param_contains},
 };
 
 const KEY: &str = "e1f468ed0130890b04b123d4fd4058ead1624ffba4a6508c702a33aa46485a60";
@@ -23,20 +26,6 @@ fn bin() -> String {
     assert_cmd::cargo::cargo_bin("token-bowl")
         .to_string_lossy()
         .into_owned()
-}
-
-async fn server() -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(|req: &Request| {
-            ResponseTemplate::new(418).set_body_json(
-                json!({"detail": format!("{} {} was not expected", req.method, req.url)}),
-            )
-        })
-        .with_priority(u8::MAX)
-        .mount(&server)
-        .await;
-    server
 }
 
 async fn run_with(base: &str, args: &[&str], stdin: Option<&str>) -> Output {
@@ -446,6 +435,18 @@ words token-bowl messages list --l
     assert!(has(&lines[3], &["--limit"]), "{lines:?}");
 }
 
+/// The completion script for `shell`, written to a file named `name`.
+fn completion_script(shell: &str, name: &str) -> (String, std::path::PathBuf) {
+    let out = Command::new(bin())
+        .args(["completions", shell])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{shell}");
+    let path = tempdir().join(name);
+    std::fs::write(&path, &out.stdout).unwrap();
+    (String::from_utf8_lossy(&out.stdout).into_owned(), path)
+}
+
 fn tempdir() -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("token-bowl-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -708,13 +709,7 @@ fn fish_completes_subcommands_at_every_depth() {
         eprintln!("fish missing: skipped");
         return;
     }
-    let script = Command::new(bin())
-        .args(["completions", "fish"])
-        .output()
-        .unwrap();
-    let dir = tempdir();
-    let path = dir.join("token-bowl.fish");
-    std::fs::write(&path, &script.stdout).unwrap();
+    let (_, path) = completion_script("fish", "token-bowl.fish");
     let complete = |line: &str| -> Vec<String> {
         let out = Command::new("fish")
             .args([
@@ -758,13 +753,8 @@ fn the_zsh_script_loads_in_zsh_and_knows_every_level() {
         eprintln!("zsh missing: skipped");
         return;
     }
-    let script = Command::new(bin())
-        .args(["completions", "zsh"])
-        .output()
-        .unwrap();
-    let dir = tempdir();
-    let path = dir.join("_token-bowl");
-    std::fs::write(&path, &script.stdout).unwrap();
+    let (script, path) = completion_script("zsh", "_token-bowl");
+    let dir = path.parent().unwrap().to_owned();
     let out = Command::new("zsh")
         .args([
             "-f",
@@ -780,7 +770,6 @@ fn the_zsh_script_loads_in_zsh_and_knows_every_level() {
         String::from_utf8_lossy(&out.stderr)
     );
     // Its dispatch reaches the third level.
-    let script = String::from_utf8_lossy(&script.stdout);
     for needle in [
         "(messages)",
         "(admin)",

@@ -7,10 +7,7 @@
 
 mod common;
 
-use std::{
-    sync::{Arc, Mutex},
-    time::Duration,
-};
+use std::time::Duration;
 
 use common::*;
 use serde_json::json;
@@ -34,19 +31,6 @@ const ODD_KEY: &str = "my-Own_key.42";
 const MAGIC: &str = "magic-link-token-0451";
 
 const SECRETS: [&str; 6] = [ALICE_KEY, BOT_KEY, SESSION, JWT, ODD_KEY, MAGIC];
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 fn assert_clean(what: &str, text: &str) {
     for secret in SECRETS {
@@ -356,7 +340,7 @@ async fn no_secret_is_ever_printed() {
     for (what, text) in &texts {
         assert_clean(what, text);
     }
-    let trace = String::from_utf8_lossy(&captured.0.lock().unwrap()).into_owned();
+    let trace = captured.text();
     assert!(
         trace.contains("token_bowl_request") && trace.contains("request body"),
         "tracing was captured at trace level: {trace}"

@@ -4,24 +4,8 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
-
 use common::*;
 use wiremock::{Mock, ResponseTemplate, matchers::method};
-
-/// Captures formatted tracing output.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 #[tokio::test]
 async fn each_attempt_is_traced_without_the_key() {
@@ -47,7 +31,7 @@ async fn each_attempt_is_traced_without_the_key() {
         .finish();
     tracing::subscriber::set_global_default(subscriber).unwrap();
     client(&server).me().await.unwrap();
-    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let text = captured.text();
     assert!(text.contains("operation=\"get_my_profile\""), "{text}");
     assert!(
         text.contains("method=GET") && text.contains("path=\"/users/me\""),
