@@ -41,6 +41,21 @@ pub fn process(text: &str, origin: &str) -> Result<(Value, Vec<String>)> {
     let warnings =
         convert::to_openapi_30(&mut doc).with_context(|| format!("cannot convert {origin}"))?;
     normalize::normalize(&mut doc);
+    let mut warnings = warnings;
+    for skipped in doc
+        .get(normalize::SKIPPED)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        warnings.push(format!(
+            "skipped {} {} ({}): {}",
+            skipped["method"].as_str().unwrap_or("?"),
+            skipped["path"].as_str().unwrap_or("?"),
+            skipped["operationId"].as_str().unwrap_or("no operationId"),
+            skipped["reason"].as_str().unwrap_or("?"),
+        ));
+    }
     Ok((doc, warnings))
 }
 

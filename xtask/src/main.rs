@@ -98,6 +98,11 @@ fn regen(from: Option<&str>, check: bool) -> Result<()> {
     let source = from.map_or_else(|| target.display().to_string(), str::to_owned);
     let doc = processed(&source)?;
     let text = render(&doc);
+    // Generate first: a document progenitor cannot turn into code stops
+    // here with the generator's own reason (the operation it failed on),
+    // before anything is written and before any snapshot is compared.
+    token_bowl_chat_codegen::generate(&text)
+        .map_err(|e| anyhow::anyhow!("cannot generate a client from {source}: {e}"))?;
 
     let before: Value = serde_json::from_str(&committed).unwrap_or(Value::Null);
     print_changes(&xtask::surface::diff(

@@ -42,6 +42,8 @@ const UUID_PATH_PARAMETERS: &[&str] = &["message_id", "user_id", "bot_id", "conv
 
 /// Applies every normalisation step, in order.
 pub fn normalize(doc: &mut Value) {
+    skip_unsupported_bodies(doc);
+    one_success_body(doc);
     strip_operation_id_suffixes(doc);
     remove_authorization_parameters(doc);
     shared_error_schema(doc);
@@ -50,6 +52,93 @@ pub fn normalize(doc: &mut Value) {
     response_values(doc);
     known_formats(doc);
     drop_prose(doc);
+}
+
+/// Where the normaliser records the operations it left out.
+pub const SKIPPED: &str = "x-skipped-operations";
+
+/// Operations whose request body has no JSON form (file uploads, form
+/// logins: `multipart/form-data`, `application/x-www-form-urlencoded`) are
+/// left out, so the rest of the client still builds; each is recorded under
+/// [`SKIPPED`] with its reason, which the API surface lists and `regen`
+/// prints.
+pub fn skip_unsupported_bodies(doc: &mut Value) {
+    let mut skipped: Vec<Value> = Vec::new();
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        for (path, item) in paths.iter_mut() {
+            let Some(item) = item.as_object_mut() else {
+                continue;
+            };
+            for method in METHODS {
+                let Some(op) = item.get(*method) else {
+                    continue;
+                };
+                let Some(content) = op
+                    .pointer("/requestBody/content")
+                    .and_then(Value::as_object)
+                else {
+                    continue;
+                };
+                let json = content
+                    .keys()
+                    .any(|k| k == "application/json" || k.ends_with("+json"));
+                if json || content.is_empty() {
+                    continue;
+                }
+                let kinds: Vec<&str> = content.keys().map(String::as_str).collect();
+                skipped.push(json!({
+                    "method": method.to_uppercase(),
+                    "path": path,
+                    "operationId": op.get("operationId").cloned().unwrap_or(Value::Null),
+                    "reason": format!("{} request body is not generated", kinds.join(", ")),
+                }));
+                item.remove(*method);
+            }
+        }
+        paths.retain(|_, item| {
+            item.as_object()
+                .is_none_or(|i| METHODS.iter().any(|m| i.contains_key(*m)))
+        });
+    }
+    if skipped.is_empty() {
+        return;
+    }
+    if let Some(root) = doc.as_object_mut() {
+        let list = root.entry(SKIPPED).or_insert_with(|| json!([]));
+        if let Some(list) = list.as_array_mut() {
+            list.extend(skipped);
+        }
+    }
+}
+
+/// progenitor 0.15.1 asserts one success type per operation and panics on
+/// two (FastAPI's `responses={201: ...}` beside the default 200): 2xx
+/// responses whose JSON bodies differ all get one body, `anyOf` the
+/// different ones (an untagged enum in Rust), so every status still decodes.
+pub fn one_success_body(doc: &mut Value) {
+    const BODY: &str = "/content/application~1json/schema";
+    for op in operations_mut(doc) {
+        let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+            continue;
+        };
+        let mut bodies: Vec<Value> = Vec::new();
+        for (status, response) in responses.iter() {
+            if let (true, Some(body)) = (status.starts_with('2'), response.pointer(BODY))
+                && !bodies.contains(body)
+            {
+                bodies.push(body.clone());
+            }
+        }
+        if bodies.len() < 2 {
+            continue;
+        }
+        let merged = json!({ "anyOf": bodies });
+        for (status, response) in responses.iter_mut() {
+            if let (true, Some(body)) = (status.starts_with('2'), response.pointer_mut(BODY)) {
+                *body = merged.clone();
+            }
+        }
+    }
 }
 
 /// `send_message_messages_post` → `send_message`. FastAPI appends the path
@@ -843,6 +932,64 @@ mod tests {
             written["webhook_url"]["maxLength"], 2083,
             "requests keep limits"
         );
+    }
+
+    #[test]
+    fn form_and_multipart_operations_are_skipped_and_recorded() {
+        let mut d = json!({"paths": {
+            "/upload": {"post": {"operationId": "upload_file_upload_post",
+                "requestBody": {"content": {"multipart/form-data": {"schema": {"type": "object"}}}},
+                "responses": {"200": {"description": "ok"}}}},
+            "/token": {"post": {"operationId": "login",
+                "requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": {"type": "object"}}}},
+                "responses": {"200": {"description": "ok"}}},
+                "get": {"operationId": "keep", "responses": {"200": {"description": "ok"}}}},
+            "/json": {"post": {"operationId": "both",
+                "requestBody": {"content": {"application/json": {}, "multipart/form-data": {}}},
+                "responses": {"200": {"description": "ok"}}}}
+        }});
+        skip_unsupported_bodies(&mut d);
+        assert!(d["paths"].get("/upload").is_none(), "an empty path goes");
+        assert!(d["paths"]["/token"].get("post").is_none());
+        assert!(d["paths"]["/token"].get("get").is_some(), "the rest stays");
+        assert!(
+            d["paths"]["/json"].get("post").is_some(),
+            "a JSON form is kept"
+        );
+        let skipped = d[SKIPPED].as_array().unwrap();
+        assert_eq!(skipped.len(), 2);
+        assert_eq!(skipped[0]["path"], "/token");
+        assert!(
+            skipped[0]["reason"]
+                .as_str()
+                .unwrap()
+                .contains("x-www-form-urlencoded")
+        );
+        let again = d.clone();
+        skip_unsupported_bodies(&mut d);
+        assert_eq!(d, again, "idempotent");
+    }
+
+    #[test]
+    fn different_success_bodies_become_one() {
+        let mut d = one_op(
+            "/x",
+            "post",
+            json!({"responses": {
+                "200": json_response("ok", json!({"type": "string"})),
+                "201": json_response("made", json!({"type": "integer"})),
+                "4XX": json_response("bad", json!({"type": "object"}))}}),
+        );
+        one_success_body(&mut d);
+        let r = &d["paths"]["/x"]["post"]["responses"];
+        let body = |s: &str| r[s]["content"]["application/json"]["schema"].clone();
+        let merged = json!({"anyOf": [{"type": "string"}, {"type": "integer"}]});
+        assert_eq!(body("200"), merged);
+        assert_eq!(body("201"), merged, "every status still decodes");
+        assert_eq!(body("4XX"), json!({"type": "object"}), "errors untouched");
+        let again = d.clone();
+        one_success_body(&mut d);
+        assert_eq!(d, again, "idempotent");
     }
 
     #[test]

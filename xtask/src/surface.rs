@@ -14,6 +14,8 @@ pub struct Surface {
     pub operations: BTreeMap<String, String>,
     /// Type name → the type's line.
     pub types: BTreeMap<String, String>,
+    /// Operations the normaliser left out, with the reason.
+    pub skipped: Vec<String>,
 }
 
 impl Surface {
@@ -49,6 +51,20 @@ impl Surface {
                 .types
                 .insert(name.clone(), format!("type {name} {body}"));
         }
+        for skipped in doc
+            .get(crate::normalize::SKIPPED)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            surface.skipped.push(format!(
+                "skipped {} {}  {}: {}",
+                skipped["method"].as_str().unwrap_or("?"),
+                skipped["path"].as_str().unwrap_or("?"),
+                skipped["operationId"].as_str().unwrap_or("?"),
+                skipped["reason"].as_str().unwrap_or("?"),
+            ));
+        }
         surface
     }
 
@@ -63,6 +79,13 @@ impl Surface {
         for line in self.types.values() {
             out.push_str(line);
             out.push('\n');
+        }
+        if !self.skipped.is_empty() {
+            out.push_str("\n# Skipped (not generated)\n");
+            for line in &self.skipped {
+                out.push_str(line);
+                out.push('\n');
+            }
         }
         out
     }

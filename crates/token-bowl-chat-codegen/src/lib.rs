@@ -91,21 +91,95 @@ pub fn settings() -> GenerationSettings {
 }
 
 /// Generates the client and mock source from the normalised document.
+///
+/// Never panics: a panic inside progenitor becomes an error that names the
+/// operations it panicked on (each is generated alone to find them).
 pub fn generate(spec_json: &str) -> Result<Generated, GenerateError> {
     let spec: openapiv3::OpenAPI =
         serde_json::from_str(spec_json).map_err(|e| err("openapi.json is not OpenAPI 3.0", e))?;
-    let mut generator = Generator::new(&settings());
-    let client = generator
-        .generate_tokens(&spec)
-        .map_err(|e| err("progenitor could not generate the client", e))?;
-    let mock = generator
-        .httpmock(&spec, "crate")
-        .map_err(|e| err("progenitor could not generate the httpmock helpers", e))?;
+    let (client, mock) = match quietly(|| run_progenitor(&spec)) {
+        Ok(result) => result?,
+        Err(panic) => {
+            let culprits = panicking_operations(&spec);
+            let named = if culprits.is_empty() {
+                "the document as a whole (no single operation alone)".to_owned()
+            } else {
+                culprits.join("; ")
+            };
+            return Err(GenerateError(format!(
+                "progenitor panicked ({panic}) while generating {named}"
+            )));
+        }
+    };
     Ok(Generated {
         client: format_tokens(client)?,
         mock: format_tokens(mock)?,
         public_operations: public_operations(&spec),
     })
+}
+
+type Tokens = (proc_macro2::TokenStream, proc_macro2::TokenStream);
+
+fn run_progenitor(spec: &openapiv3::OpenAPI) -> Result<Tokens, GenerateError> {
+    let mut generator = Generator::new(&settings());
+    let client = generator
+        .generate_tokens(spec)
+        .map_err(|e| err("progenitor could not generate the client", e))?;
+    let mock = generator
+        .httpmock(spec, "crate")
+        .map_err(|e| err("progenitor could not generate the httpmock helpers", e))?;
+    Ok((client, mock))
+}
+
+/// Runs `f`, turning a panic into its message, without the panic hook's
+/// output (a panic here is reported as an error instead).
+fn quietly<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    std::panic::set_hook(hook);
+    result.map_err(|payload| {
+        payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".to_owned())
+    })
+}
+
+/// The operations progenitor panics on when given alone (with every
+/// component), as `operationId (METHOD /path): message`.
+fn panicking_operations(spec: &openapiv3::OpenAPI) -> Vec<String> {
+    let mut found = Vec::new();
+    for (path, method, op) in spec.operations() {
+        let mut alone = spec.clone();
+        let mut item = openapiv3::PathItem::default();
+        let slot = match method {
+            "get" => &mut item.get,
+            "put" => &mut item.put,
+            "post" => &mut item.post,
+            "delete" => &mut item.delete,
+            "options" => &mut item.options,
+            "head" => &mut item.head,
+            "patch" => &mut item.patch,
+            "trace" => &mut item.trace,
+            _ => continue,
+        };
+        *slot = Some(op.clone());
+        alone.paths.paths.clear();
+        alone
+            .paths
+            .paths
+            .insert(path.to_owned(), openapiv3::ReferenceOr::Item(item));
+        if let Err(message) = quietly(|| run_progenitor(&alone)) {
+            let id = op.operation_id.as_deref().unwrap_or("(no operationId)");
+            found.push(format!(
+                "operation `{id}` ({} {path}): {message}",
+                method.to_uppercase()
+            ));
+        }
+    }
+    found
 }
 
 fn format_tokens(tokens: proc_macro2::TokenStream) -> Result<String, GenerateError> {
@@ -133,4 +207,36 @@ fn public_operations(spec: &openapiv3::OpenAPI) -> String {
     format!(
         "{BANNER}\n\n/// Operation ids that need no API key.\npub const PUBLIC_OPERATIONS: &[&str] = &[\n{list}];\n"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// progenitor 0.15.1 asserts one success type per operation
+    /// (`method.rs`): two different 2xx bodies make it panic.
+    const TWO_SUCCESS_TYPES: &str = r#"{
+      "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+      "paths": {
+        "/fine": {"get": {"operationId": "fine", "responses": {"200": {"description": "ok",
+          "content": {"application/json": {"schema": {"type": "string"}}}}}}},
+        "/two": {"post": {"operationId": "two", "responses": {
+          "200": {"description": "ok", "content": {"application/json": {"schema": {"type": "string"}}}},
+          "201": {"description": "made", "content": {"application/json": {"schema": {"type": "integer"}}}}}}}
+      }
+    }"#;
+
+    #[test]
+    fn a_progenitor_panic_is_an_error_that_names_the_operation() {
+        let err = generate(TWO_SUCCESS_TYPES).unwrap_err().to_string();
+        assert!(err.starts_with("progenitor panicked ("), "{err}");
+        assert!(err.contains("operation `two` (POST /two)"), "{err}");
+        assert!(!err.contains("`fine`"), "only the culprit is named: {err}");
+    }
+
+    #[test]
+    fn a_document_that_is_not_openapi_30_is_an_error() {
+        let err = generate(r#"{"openapi": 3}"#).unwrap_err().to_string();
+        assert!(err.starts_with("openapi.json is not OpenAPI 3.0"), "{err}");
+    }
 }
