@@ -56,7 +56,26 @@ pub fn process(text: &str, origin: &str) -> Result<(Value, Vec<String>)> {
             skipped["reason"].as_str().unwrap_or("?"),
         ));
     }
+    let mut dropped = Vec::new();
+    let _ = convert::for_each_schema_site(&mut doc, &mut |schema, _| {
+        collect_dropped(schema, &mut dropped);
+    });
+    for pattern in dropped {
+        warnings.push(format!(
+            "dropped pattern {pattern:?}: the generated code's regex engine cannot read it (the field is not checked)"
+        ));
+    }
     Ok((doc, warnings))
+}
+
+fn collect_dropped(schema: &mut Value, out: &mut Vec<String>) {
+    if let Some(pattern) = schema
+        .get(normalize::DROPPED_PATTERN)
+        .and_then(Value::as_str)
+    {
+        out.push(pattern.to_owned());
+    }
+    convert::for_each_subschema(schema, &mut |sub| collect_dropped(sub, out));
 }
 
 /// The text written to `openapi.json`: pretty, sorted keys, trailing newline.

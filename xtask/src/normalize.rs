@@ -44,6 +44,7 @@ const UUID_PATH_PARAMETERS: &[&str] = &["message_id", "user_id", "bot_id", "conv
 pub fn normalize(doc: &mut Value) {
     skip_unsupported_bodies(doc);
     one_success_body(doc);
+    translate_patterns(doc);
     strip_operation_id_suffixes(doc);
     remove_authorization_parameters(doc);
     shared_error_schema(doc);
@@ -139,6 +140,75 @@ pub fn one_success_body(doc: &mut Value) {
             }
         }
     }
+}
+
+/// Where the normaliser keeps a `pattern` the generated code's regex engine
+/// (regress, ECMAScript syntax) cannot read, instead of `pattern`.
+pub const DROPPED_PATTERN: &str = "x-dropped-pattern";
+
+/// Python's `re` syntax (FastAPI's `Field(pattern=...)`, `constr`) as
+/// ECMAScript, which the generated code's regex engine reads: named groups
+/// `(?P<n>...)` → `(?<n>...)`, back-references `(?P=n)` → `\k<n>`, `\A`
+/// → `^`, `\Z` → `$`. A pattern that still does not compile is moved to
+/// [`DROPPED_PATTERN`] (and `regen` warns): the field is then unchecked
+/// rather than the whole client unbuildable.
+pub fn translate_patterns(doc: &mut Value) {
+    let _ = for_each_schema_site(doc, &mut |schema, _: Site| patterns_in(schema));
+}
+
+fn patterns_in(schema: &mut Value) {
+    if let Some(map) = schema.as_object_mut()
+        && let Some(Value::String(pattern)) = map.get("pattern").cloned()
+    {
+        let translated = python_to_ecmascript(&pattern);
+        if regress::Regex::new(&translated).is_ok() {
+            map.insert("pattern".into(), json!(translated));
+        } else {
+            map.remove("pattern");
+            map.insert(DROPPED_PATTERN.into(), json!(pattern));
+        }
+    }
+    for_each_subschema(schema, &mut patterns_in);
+}
+
+/// The Python-only constructs of `pattern` rewritten for ECMAScript.
+pub fn python_to_ecmascript(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut rest = pattern;
+    while let Some(c) = rest.chars().next() {
+        if let Some(after) = rest.strip_prefix("(?P<") {
+            out.push_str("(?<");
+            rest = after;
+        } else if let Some(after) = rest.strip_prefix("(?P=") {
+            match after.find(')') {
+                Some(end) => {
+                    out.push_str(&format!("\\k<{}>", &after[..end]));
+                    rest = &after[end + 1..];
+                }
+                None => {
+                    out.push_str("(?P=");
+                    rest = after;
+                }
+            }
+        } else if let Some(after) = rest.strip_prefix("\\A") {
+            out.push('^');
+            rest = after;
+        } else if let Some(after) = rest.strip_prefix("\\Z") {
+            out.push('$');
+            rest = after;
+        } else if c == '\\' && rest.len() > 1 {
+            // Any other escape stays as it is (and is not read as one of the
+            // rewrites above).
+            let next = rest[1..].chars().next().unwrap_or_default();
+            out.push('\\');
+            out.push(next);
+            rest = &rest[1 + next.len_utf8()..];
+        } else {
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    out
 }
 
 /// `send_message_messages_post` → `send_message`. FastAPI appends the path
@@ -989,6 +1059,31 @@ mod tests {
         assert_eq!(body("4XX"), json!({"type": "object"}), "errors untouched");
         let again = d.clone();
         one_success_body(&mut d);
+        assert_eq!(d, again, "idempotent");
+    }
+
+    #[test]
+    fn python_patterns_become_ecmascript_and_bad_ones_are_dropped() {
+        assert_eq!(
+            python_to_ecmascript(r"\A(?P<year>\d{4})-(?P=year)\Z"),
+            r"^(?<year>\d{4})-\k<year>$"
+        );
+        assert_eq!(
+            python_to_ecmascript(r"a\\Zb"),
+            r"a\\Zb",
+            "an escaped backslash stays"
+        );
+        let mut d = read_and_write(json!({
+            "code": {"type": "string", "pattern": "^(?P<area>[0-9]{3})$"},
+            "odd": {"type": "string", "pattern": "(?<=a)b(?#comment)("}
+        }));
+        translate_patterns(&mut d);
+        let p = &d["components"]["schemas"]["In"]["properties"];
+        assert_eq!(p["code"]["pattern"], "^(?<area>[0-9]{3})$");
+        assert!(p["odd"].get("pattern").is_none());
+        assert_eq!(p["odd"][DROPPED_PATTERN], "(?<=a)b(?#comment)(");
+        let again = d.clone();
+        translate_patterns(&mut d);
         assert_eq!(d, again, "idempotent");
     }
 

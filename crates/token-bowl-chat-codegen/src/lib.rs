@@ -234,6 +234,61 @@ mod tests {
         assert!(!err.contains("`fine`"), "only the culprit is named: {err}");
     }
 
+    /// The crates generated code names (`::regress::Regex`, ...).
+    fn crates_used(code: &str) -> std::collections::BTreeSet<String> {
+        let mut used = std::collections::BTreeSet::new();
+        for (i, _) in code.match_indices("::") {
+            let before = code[..i].chars().last();
+            if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '>') {
+                continue;
+            }
+            let name: String = code[i + 2..]
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            if !name.is_empty() {
+                used.insert(name);
+            }
+        }
+        used
+    }
+
+    #[test]
+    fn the_generated_crate_depends_on_everything_the_generated_code_uses() {
+        // A request field with a `pattern` makes typify check it with regress.
+        let spec = r#"{
+          "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+          "paths": {"/codes": {"post": {"operationId": "add",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {
+              "type": "object", "required": ["code"],
+              "properties": {"code": {"type": "string", "pattern": "^(?<area>[0-9]{3})$"},
+                             "at": {"type": "string", "format": "date-time"},
+                             "id": {"type": "string", "format": "uuid"}}}}}},
+            "responses": {"200": {"description": "ok"}}}}}
+        }"#;
+        let generated = generate(spec).unwrap();
+        let manifest =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../Cargo.toml"))
+                .unwrap();
+        let deps = manifest
+            .split("\n[dependencies]\n")
+            .nth(1)
+            .and_then(|rest| rest.split("\n[").next())
+            .unwrap();
+        let used = crates_used(&generated.client);
+        assert!(used.contains("regress"), "{used:?}");
+        for name in used {
+            if ["std", "core", "alloc", "crate"].contains(&name.as_str()) {
+                continue;
+            }
+            let dep = name.replace('_', "-");
+            assert!(
+                deps.lines().any(|l| l.starts_with(&format!("{dep} ")) || l.starts_with(&format!("{dep}."))),
+                "the generated code uses `{name}`, which token-bowl-chat-api does not depend on"
+            );
+        }
+    }
+
     #[test]
     fn a_document_that_is_not_openapi_30_is_an_error() {
         let err = generate(r#"{"openapi": 3}"#).unwrap_err().to_string();
