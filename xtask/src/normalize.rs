@@ -45,6 +45,7 @@ pub fn normalize(doc: &mut Value) {
     skip_unsupported_bodies(doc);
     one_success_body(doc);
     translate_patterns(doc);
+    known_types_only(doc);
     strip_operation_id_suffixes(doc);
     remove_authorization_parameters(doc);
     shared_error_schema(doc);
@@ -209,6 +210,31 @@ pub fn python_to_ecmascript(pattern: &str) -> String {
         }
     }
     out
+}
+
+/// The `type`s an OpenAPI 3.0 schema may have.
+const TYPES_30: &[&str] = &["boolean", "object", "array", "number", "string", "integer"];
+
+/// progenitor 0.15.1 panics (`to_schema.rs`: `todo!("invalid type")`) on a
+/// schema whose `type` is none of 3.0's six: a bare `{"type": "null"}` (a
+/// FastAPI route returning `None`) or a Swagger-style `"file"`. Such a
+/// schema loses its `type` (it reads as any value); `null` keeps
+/// `nullable`.
+pub fn known_types_only(doc: &mut Value) {
+    let _ = for_each_schema_site(doc, &mut |schema, _: Site| types_in(schema));
+}
+
+fn types_in(schema: &mut Value) {
+    if let Some(map) = schema.as_object_mut()
+        && let Some(Value::String(kind)) = map.get("type").cloned()
+        && !TYPES_30.contains(&kind.as_str())
+    {
+        map.remove("type");
+        if kind == "null" {
+            map.insert("nullable".into(), json!(true));
+        }
+    }
+    for_each_subschema(schema, &mut types_in);
 }
 
 /// `send_message_messages_post` → `send_message`. FastAPI appends the path
@@ -1085,6 +1111,25 @@ mod tests {
         let again = d.clone();
         translate_patterns(&mut d);
         assert_eq!(d, again, "idempotent");
+    }
+
+    #[test]
+    fn types_progenitor_does_not_know_are_dropped() {
+        let mut d = one_op(
+            "/x",
+            "delete",
+            json!({"responses": {"200": json_response("ok", json!({"type": "null"}))}}),
+        );
+        d["components"]["schemas"]["F"] = json!({"type": "object",
+            "properties": {"upload": {"type": "file"}, "n": {"type": "integer"}}});
+        known_types_only(&mut d);
+        assert_eq!(
+            d["paths"]["/x"]["delete"]["responses"]["200"]["content"]["application/json"]["schema"],
+            json!({"nullable": true})
+        );
+        let p = &d["components"]["schemas"]["F"]["properties"];
+        assert_eq!(p["upload"], json!({}));
+        assert_eq!(p["n"], json!({"type": "integer"}), "known types stay");
     }
 
     #[test]
