@@ -43,7 +43,6 @@ const UUID_PATH_PARAMETERS: &[&str] = &["message_id", "user_id", "bot_id", "conv
 /// Applies every normalisation step, in order.
 pub fn normalize(doc: &mut Value) {
     skip_unsupported_bodies(doc);
-    one_success_body(doc);
     translate_patterns(doc);
     known_types_only(doc);
     strip_operation_id_suffixes(doc);
@@ -51,6 +50,8 @@ pub fn normalize(doc: &mut Value) {
     shared_error_schema(doc);
     typed_connection_token(doc);
     typed_answers(doc);
+    // After the typed answers, which must see the server's own first body.
+    one_success_body(doc);
     response_values(doc);
     known_formats(doc);
     drop_prose(doc);
@@ -491,7 +492,9 @@ pub fn typed_answers(doc: &mut Value) {
         else {
             continue;
         };
-        let free_form = schema.get("$ref").is_none() && schema.get("properties").is_none();
+        let free_form = schema.get("type").and_then(Value::as_str) == Some("object")
+            && schema.get("$ref").is_none()
+            && schema.get("properties").is_none();
         if !free_form {
             continue;
         }
@@ -1130,6 +1133,27 @@ mod tests {
         let p = &d["components"]["schemas"]["F"]["properties"];
         assert_eq!(p["upload"], json!({}));
         assert_eq!(p["n"], json!({"type": "integer"}), "known types stay");
+    }
+
+    #[test]
+    fn a_typed_answer_beside_another_success_body_normalises_once() {
+        // Found by the `spec` fuzz target: a free-form 200 beside a `2XX`.
+        let mut d = one_op(
+            "/users/me/webhook",
+            "patch",
+            json!({"operationId": "update_my_webhook", "responses": {
+                "200": json_response("ok", json!({"type": "object", "additionalProperties": {"type": "string"}})),
+                "2XX": json_response("other", schema_ref("Other"))}}),
+        );
+        normalize(&mut d);
+        let once = d.clone();
+        normalize(&mut d);
+        assert_eq!(d, once);
+        assert_eq!(
+            d["paths"]["/users/me/webhook"]["patch"]["responses"]["200"]["content"]["application/json"]
+                ["schema"],
+            json!({"anyOf": [schema_ref("WebhookUpdated"), schema_ref("Other")]})
+        );
     }
 
     #[test]
