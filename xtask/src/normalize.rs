@@ -405,6 +405,12 @@ pub fn typed_connection_token(doc: &mut Value) {
     let Some(op) = doc.pointer_mut("/paths/~1centrifugo~1connection-token/get") else {
         return;
     };
+    // Only a free-form answer is replaced (as the server describes it): a
+    // typed or already-merged one stays, so normalising again changes nothing.
+    let current = op.pointer("/responses/200/content/application~1json/schema");
+    if current.is_some_and(|schema| !is_free_form(schema)) {
+        return;
+    }
     op["responses"]["200"] = json_response("Success", schema_ref(CONNECTION_TOKEN_SCHEMA));
     doc["components"]["schemas"][CONNECTION_TOKEN_SCHEMA] = json!({
         "type": "object",
@@ -492,10 +498,7 @@ pub fn typed_answers(doc: &mut Value) {
         else {
             continue;
         };
-        let free_form = schema.get("type").and_then(Value::as_str) == Some("object")
-            && schema.get("$ref").is_none()
-            && schema.get("properties").is_none();
-        if !free_form {
+        if !is_free_form(schema) {
             continue;
         }
         *schema = schema_ref(name);
@@ -525,6 +528,13 @@ pub fn typed_answers(doc: &mut Value) {
             schemas.entry(name).or_insert(schema);
         }
     }
+}
+
+/// A free-form object: `type: object` with no properties and no `$ref`.
+fn is_free_form(schema: &Value) -> bool {
+    schema.get("type").and_then(Value::as_str) == Some("object")
+        && schema.get("$ref").is_none()
+        && schema.get("properties").is_none()
 }
 
 /// Names of component schemas a schema refers to, directly or not.
@@ -1154,6 +1164,25 @@ mod tests {
                 ["schema"],
             json!({"anyOf": [schema_ref("WebhookUpdated"), schema_ref("Other")]})
         );
+    }
+
+    #[test]
+    fn the_connection_token_beside_another_success_body_normalises_once() {
+        // Found by the `spec` fuzz target: the token's 200 was replaced on
+        // every run, so the merge with a 201 nested itself.
+        let mut d = one_op(
+            "/centrifugo/connection-token",
+            "get",
+            json!({"responses": {
+                "200": json_response("ok", json!({"type": "object", "additionalProperties": true})),
+                "201": json_response("made", json!({"type": "object", "additionalProperties": true}))}}),
+        );
+        d["paths"]["/centrifugo/connection-token"]["get"]["responses"]["201"]["content"]["application/json"]
+            ["schema"]["x"] = json!(1);
+        normalize(&mut d);
+        let once = d.clone();
+        normalize(&mut d);
+        assert_eq!(d, once);
     }
 
     #[test]
