@@ -31,7 +31,7 @@ pub struct Global {
     /// API key (64 hex characters from `register`) [env: TOKEN_BOWL_CHAT_API_KEY]
     #[arg(long, short = 'k', global = true)]
     pub api_key: Option<String>,
-    /// Server to talk to [env: TOKEN_BOWL_CHAT_BASE_URL] [default: https://api.tokenbowl.ai]
+    /// Server to talk to [env: TOKEN_BOWL_CHAT_BASE_URL] [default: the public server, api.tokenbowl.ai]
     #[arg(long, global = true)]
     pub base_url: Option<String>,
     /// Output format [default: table on a terminal, json otherwise]
