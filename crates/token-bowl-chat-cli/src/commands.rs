@@ -373,7 +373,7 @@ async fn users(command: Users, client: &Client, out: &Out) -> Result {
                 ));
             }
             if let Some(url) = &update.webhook
-                && !matches!(reqwest_url_scheme(url), Some("http" | "https"))
+                && !is_http_url(url)
             {
                 return Err(Failure::Usage(format!(
                     "invalid --webhook: {url:?} is not an http(s) URL"
@@ -438,18 +438,11 @@ async fn users(command: Users, client: &Client, out: &Out) -> Result {
     Ok(())
 }
 
-/// The scheme of a URL, if it parses as one.
-fn reqwest_url_scheme(url: &str) -> Option<&'static str> {
-    let scheme = url.split_once("://")?.0.to_ascii_lowercase();
-    let rest = url.split_once("://")?.1;
-    if rest.is_empty() {
-        return None;
-    }
-    match scheme.as_str() {
-        "http" => Some("http"),
-        "https" => Some("https"),
-        _ => Some("other"),
-    }
+/// Whether `url` is an http(s) URL with something after the scheme.
+fn is_http_url(url: &str) -> bool {
+    url.split_once("://").is_some_and(|(scheme, rest)| {
+        matches!(scheme.to_ascii_lowercase().as_str(), "http" | "https") && !rest.is_empty()
+    })
 }
 
 async fn unread(command: Unread, client: &Client, out: &Out) -> Result {
