@@ -160,6 +160,7 @@ impl TryFrom<&str> for Secret {
 }
 
 /// Deserializers the generated code names for the lenient formats.
+#[allow(dead_code, reason = "unused when a document has no lenient ids")]
 mod lenient {
     use serde::{Deserialize, Deserializer, de::Error};
     use uuid::Uuid;

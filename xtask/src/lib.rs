@@ -56,6 +56,15 @@ pub fn process(text: &str, origin: &str) -> Result<(Value, Vec<String>)> {
             skipped["reason"].as_str().unwrap_or("?"),
         ));
     }
+    for line in doc
+        .get(normalize::NOTES)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+    {
+        warnings.push(line.to_owned());
+    }
     let mut dropped = Vec::new();
     let _ = convert::for_each_schema_site(&mut doc, &mut |schema, _| {
         collect_dropped(schema, &mut dropped);

@@ -42,7 +42,9 @@ const UUID_PATH_PARAMETERS: &[&str] = &["message_id", "user_id", "bot_id", "conv
 
 /// Applies every normalisation step, in order.
 pub fn normalize(doc: &mut Value) {
+    unique_operation_ids(doc);
     skip_unsupported_bodies(doc);
+    unsupported_parameters(doc);
     translate_patterns(doc);
     known_types_only(doc);
     strip_operation_id_suffixes(doc);
@@ -52,6 +54,7 @@ pub fn normalize(doc: &mut Value) {
     typed_answers(doc);
     // After the typed answers, which must see the server's own first body.
     one_success_body(doc);
+    one_kind_per_outcome(doc);
     response_values(doc);
     known_formats(doc);
     drop_prose(doc);
@@ -394,8 +397,18 @@ pub fn shared_error_schema(doc: &mut Value) {
         // would only be an unreachable match arm in the generated code.
         responses.remove("422");
         let error = json_response("Error", schema_ref(ERROR_SCHEMA));
-        responses.insert("4XX".into(), error.clone());
-        responses.insert("5XX".into(), error);
+        for range in ["4XX", "5XX"] {
+            // A range already merged with other error bodies (see
+            // `one_kind_per_outcome`) keeps them.
+            let merged = responses
+                .get(range)
+                .and_then(|r| r.pointer("/content/application~1json/schema/anyOf"))
+                .and_then(Value::as_array)
+                .is_some_and(|parts| parts.contains(&schema_ref(ERROR_SCHEMA)));
+            if !merged {
+                responses.insert(range.into(), error.clone());
+            }
+        }
     }
 }
 
@@ -775,6 +788,402 @@ fn strip_schema_prose(schema: &mut Value) {
         map.remove("title");
     }
     for_each_subschema(schema, &mut strip_schema_prose);
+}
+
+/// Where the normaliser records what else it changed for the generator
+/// (renamed operations, dropped parameters and responses): one line each,
+/// which `regen` prints and the API surface lists.
+pub const NOTES: &str = "x-regen-notes";
+
+fn note(doc: &mut Value, line: String) {
+    if let Some(root) = doc.as_object_mut()
+        && let Some(list) = root
+            .entry(NOTES)
+            .or_insert_with(|| json!([]))
+            .as_array_mut()
+        && !list.iter().any(|l| l.as_str() == Some(line.as_str()))
+    {
+        list.push(json!(line));
+    }
+}
+
+fn skip(doc: &mut Value, method: &str, path: &str, reason: String) {
+    let Some(op) = doc
+        .get_mut("paths")
+        .and_then(|p| p.get_mut(path))
+        .and_then(Value::as_object_mut)
+        .and_then(|item| item.remove(method))
+    else {
+        return;
+    };
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut)
+        && paths[path]
+            .as_object()
+            .is_some_and(|i| !METHODS.iter().any(|m| i.contains_key(*m)))
+    {
+        paths.remove(path);
+    }
+    if let Some(list) = doc
+        .as_object_mut()
+        .map(|root| root.entry(SKIPPED).or_insert_with(|| json!([])))
+        .and_then(Value::as_array_mut)
+    {
+        list.push(json!({
+            "method": method.to_uppercase(),
+            "path": path,
+            "operationId": op.get("operationId").cloned().unwrap_or(Value::Null),
+            "reason": reason,
+        }));
+    }
+}
+
+/// progenitor refuses a document in which two operations share an
+/// `operationId` (FastAPI only warns; a `generate_unique_id_function` that
+/// returns the function name makes them easily). Every operation of a
+/// shared id is renamed after its path (`list_all` on `/users` and on
+/// `/teams` → `list_all_users`, `list_all_teams`), and the method too when
+/// the path alone is not enough.
+pub fn unique_operation_ids(doc: &mut Value) {
+    let ops = operations_with_keys(doc);
+    let mut by_id: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    for (path, method, op) in &ops {
+        if let Some(id) = op.get("operationId").and_then(Value::as_str) {
+            by_id
+                .entry(id.to_owned())
+                .or_default()
+                .push((path.clone(), method.clone()));
+        }
+    }
+    let taken: BTreeSet<String> = by_id.keys().cloned().collect();
+    let mut renames = Vec::new();
+    for (id, sites) in by_id.into_iter().filter(|(_, sites)| sites.len() > 1) {
+        let slug = |path: &str| {
+            let words: Vec<String> = path
+                .split('/')
+                .filter(|seg| !seg.is_empty() && !seg.starts_with('{'))
+                .map(|seg| word_chars(seg).to_lowercase())
+                .collect();
+            if words.is_empty() {
+                "root".to_owned()
+            } else {
+                words.join("_")
+            }
+        };
+        let by_path: BTreeSet<String> = sites.iter().map(|(p, _)| slug(p)).collect();
+        let path_enough = by_path.len() == sites.len();
+        for (path, method) in sites {
+            let mut new = if path_enough {
+                format!("{id}_{}", slug(&path))
+            } else {
+                format!("{id}_{}_{method}", slug(&path))
+            };
+            while taken.contains(&new) {
+                new.push('_');
+            }
+            renames.push((path, method, id.clone(), new));
+        }
+    }
+    for (path, method, old, new) in renames {
+        if let Some(op) = doc.pointer_mut(&format!(
+            "/paths/{}/{method}",
+            path.replace('~', "~0").replace('/', "~1")
+        )) {
+            op["operationId"] = json!(new);
+        }
+        note(
+            doc,
+            format!(
+                "renamed {} {path} from `{old}` to `{new}`: the operationId is shared",
+                method.to_uppercase()
+            ),
+        );
+    }
+}
+
+/// Cookie parameters: the generated client cannot send them. An optional
+/// one is dropped (set it with the `reqwest` client's cookie store); an
+/// operation that requires one is skipped.
+pub fn unsupported_parameters(doc: &mut Value) {
+    let mut skips = Vec::new();
+    let mut drops = Vec::new();
+    for (path, method, op) in operations_with_keys(doc) {
+        for p in op
+            .get("parameters")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if p.get("in").and_then(Value::as_str) != Some("cookie") {
+                continue;
+            }
+            let name = p
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or("?")
+                .to_owned();
+            if p.get("required").and_then(Value::as_bool) == Some(true) {
+                skips.push((path.clone(), method.clone(), name));
+            } else {
+                drops.push((path.clone(), method.clone(), name));
+            }
+        }
+    }
+    // A list in a header: the generated client formats a header with
+    // `Display`, which a `Vec` has not. It takes one value (the item type).
+    let mut single = Vec::new();
+    for op_path in operations_with_keys(doc)
+        .into_iter()
+        .map(|(p, m, _)| (p, m))
+        .collect::<Vec<_>>()
+    {
+        let (path, method) = op_path;
+        let pointer = format!(
+            "/paths/{}/{method}/parameters",
+            path.replace('~', "~0").replace('/', "~1")
+        );
+        for p in doc
+            .pointer_mut(&pointer)
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+        {
+            if p.get("in").and_then(Value::as_str) != Some("header") {
+                continue;
+            }
+            let Some(schema) = p.get_mut("schema") else {
+                continue;
+            };
+            if let Some(items) = array_items(schema) {
+                *schema = items;
+                single.push((
+                    path.clone(),
+                    method.clone(),
+                    p["name"].as_str().unwrap_or("?").to_owned(),
+                ));
+            }
+        }
+    }
+    for (path, method, name) in single {
+        note(
+            doc,
+            format!(
+                "header `{name}` of {} {path} takes one value: a list in a header cannot be generated",
+                method.to_uppercase()
+            ),
+        );
+    }
+    for (path, method, name) in skips {
+        skip(
+            doc,
+            &method,
+            &path,
+            format!("required cookie parameter `{name}` cannot be sent by the generated client"),
+        );
+    }
+    for (path, method, name) in drops {
+        let pointer = format!(
+            "/paths/{}/{method}/parameters",
+            path.replace('~', "~0").replace('/', "~1")
+        );
+        if let Some(list) = doc.pointer_mut(&pointer).and_then(Value::as_array_mut) {
+            list.retain(|p| p.get("in").and_then(Value::as_str) != Some("cookie"));
+            if list.is_empty()
+                && let Some(op) = doc
+                    .pointer_mut(&pointer[..pointer.len() - "/parameters".len()])
+                    .and_then(Value::as_object_mut)
+            {
+                op.remove("parameters");
+            }
+        }
+        note(
+            doc,
+            format!(
+                "dropped cookie parameter `{name}` of {} {path}: the generated client cannot send cookies (a reqwest cookie store can)",
+                method.to_uppercase()
+            ),
+        );
+    }
+}
+
+/// An explicit status (`409`) whose content equals that of the range that
+/// covers it (`4XX`) goes: progenitor matches the range first, so the
+/// explicit arm would be unreachable code.
+fn covered_statuses_go(responses: &mut Map<String, Value>) {
+    let covered: Vec<String> = responses
+        .iter()
+        .filter(|(status, response)| {
+            status.len() == 3
+                && status.chars().all(|c| c.is_ascii_digit())
+                && responses
+                    .get(&format!("{}XX", &status[..1]))
+                    .is_some_and(|range| range.get("content") == response.get("content"))
+        })
+        .map(|(status, _)| status.clone())
+        .collect();
+    for status in covered {
+        responses.remove(&status);
+    }
+}
+
+/// The item schema of an array schema, or of an array among `anyOf`/`oneOf`.
+fn array_items(schema: &Value) -> Option<Value> {
+    if schema.get("type").and_then(Value::as_str) == Some("array") {
+        return Some(
+            schema
+                .get("items")
+                .cloned()
+                .unwrap_or_else(|| json!({"type": "string"})),
+        );
+    }
+    ["anyOf", "oneOf"]
+        .iter()
+        .filter_map(|k| schema.get(*k).and_then(Value::as_array))
+        .flatten()
+        .find_map(array_items)
+}
+
+/// progenitor 0.15.1 asserts that all success responses of an operation are
+/// of one kind, and all error responses too (`response_types.len() <= 1`):
+/// one JSON type, or raw bytes, or no body. FastAPI mixes them readily
+/// (`responses={404: {"description": ...}}` beside the JSON `4XX`; a `202`
+/// without body beside a JSON `200`). Differing JSON bodies become one
+/// `anyOf` (explicit statuses first, so the shared error body is the last
+/// resort); a response of another kind among JSON ones is dropped from the
+/// document (the call then reports that status as unexpected, with the
+/// response), and so is a bodiless one among raw ones. JSON content without
+/// a schema gets the empty one. Each drop is noted.
+pub fn one_kind_per_outcome(doc: &mut Value) {
+    #[derive(PartialEq)]
+    enum Kind {
+        Json,
+        Raw,
+        Empty,
+    }
+    fn json_key(content: &Map<String, Value>) -> Option<String> {
+        content
+            .keys()
+            .find(|k| *k == "application/json" || k.starts_with("application/json;"))
+            .cloned()
+    }
+    let mut dropped = Vec::new();
+    for (path, method) in operations_with_keys(doc)
+        .into_iter()
+        .map(|(p, m, _)| (p, m))
+        .collect::<Vec<_>>()
+    {
+        let pointer = format!(
+            "/paths/{}/{method}/responses",
+            path.replace('~', "~0").replace('/', "~1")
+        );
+        let Some(responses) = doc.pointer_mut(&pointer).and_then(Value::as_object_mut) else {
+            continue;
+        };
+        // JSON content without a schema (or with an encoding) makes
+        // progenitor panic too.
+        for response in responses.values_mut() {
+            if let Some(content) = response.get_mut("content").and_then(Value::as_object_mut)
+                && let Some(key) = json_key(content)
+                && let Some(media) = content.get_mut(&key).and_then(Value::as_object_mut)
+            {
+                media.remove("encoding");
+                media.entry("schema").or_insert_with(|| json!({}));
+            }
+        }
+        let success = |s: &str| s == "default" || s == "101" || s.starts_with('2');
+        let error = |s: &str| s == "default" || s.starts_with('4') || s.starts_with('5');
+        for in_class in [&success as &dyn Fn(&str) -> bool, &error] {
+            let kind = |r: &Value| match r.get("content").and_then(Value::as_object) {
+                Some(c) if json_key(c).is_some() => Kind::Json,
+                Some(c) if !c.is_empty() => Kind::Raw,
+                _ => Kind::Empty,
+            };
+            let members: Vec<String> = responses.keys().filter(|s| in_class(s)).cloned().collect();
+            let kinds: Vec<Kind> = members.iter().map(|s| kind(&responses[s])).collect();
+            let keep = if kinds.contains(&Kind::Json) {
+                Kind::Json
+            } else if kinds.contains(&Kind::Raw) {
+                Kind::Raw
+            } else {
+                continue;
+            };
+            for (status, k) in members.iter().zip(&kinds) {
+                if *k != keep {
+                    responses.remove(status);
+                    dropped.push((
+                        path.clone(),
+                        method.clone(),
+                        status.clone(),
+                        *k == Kind::Empty,
+                    ));
+                }
+            }
+            if keep != Kind::Json {
+                continue;
+            }
+            let mut bodies: Vec<Value> = Vec::new();
+            // Explicit statuses before ranges and `default`.
+            let mut order: Vec<&String> = members
+                .iter()
+                .filter(|s| responses.contains_key(*s))
+                .collect();
+            order.sort_by_key(|s| (!s.chars().all(|c| c.is_ascii_digit()), s.to_string()));
+            for status in &order {
+                let content = responses[*status]["content"]
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default();
+                let Some(body) =
+                    json_key(&content).and_then(|k| content[&k].get("schema").cloned())
+                else {
+                    continue;
+                };
+                // A merge made earlier is spread, so normalising again
+                // does not nest it.
+                let parts = match body.as_object().map(|o| (o.len(), o.get("anyOf"))) {
+                    Some((1, Some(Value::Array(parts)))) => parts.clone(),
+                    _ => vec![body],
+                };
+                for part in parts {
+                    if !bodies.contains(&part) {
+                        bodies.push(part);
+                    }
+                }
+            }
+            if bodies.len() < 2 {
+                covered_statuses_go(responses);
+                continue;
+            }
+            let merged = json!({ "anyOf": bodies });
+            for status in members
+                .iter()
+                .filter(|s| responses.contains_key(*s))
+                .collect::<Vec<_>>()
+            {
+                if let Some(content) = responses[status]
+                    .get_mut("content")
+                    .and_then(Value::as_object_mut)
+                    && let Some(key) = json_key(content)
+                {
+                    content[&key]["schema"] = merged.clone();
+                }
+            }
+            covered_statuses_go(responses);
+        }
+    }
+    for (path, method, status, empty) in dropped {
+        let what = if empty {
+            "without a body"
+        } else {
+            "that is not JSON"
+        };
+        note(
+            doc,
+            format!(
+                "dropped the {status} answer of {} {path}: an answer {what} beside other kinds cannot be generated",
+                method.to_uppercase()
+            ),
+        );
+    }
 }
 
 #[cfg(test)]
@@ -1159,9 +1568,13 @@ mod tests {
         let once = d.clone();
         normalize(&mut d);
         assert_eq!(d, once);
+        let responses = &d["paths"]["/users/me/webhook"]["patch"]["responses"];
+        assert!(
+            responses.get("200").is_none(),
+            "the 200 equals the 2XX that covers it, so it goes"
+        );
         assert_eq!(
-            d["paths"]["/users/me/webhook"]["patch"]["responses"]["200"]["content"]["application/json"]
-                ["schema"],
+            responses["2XX"]["content"]["application/json"]["schema"],
             json!({"anyOf": [schema_ref("WebhookUpdated"), schema_ref("Other")]})
         );
     }

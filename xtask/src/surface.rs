@@ -65,6 +65,15 @@ impl Surface {
                 skipped["reason"].as_str().unwrap_or("?"),
             ));
         }
+        for line in doc
+            .get(crate::normalize::NOTES)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
+            surface.skipped.push(line.to_owned());
+        }
         surface
     }
 
@@ -81,7 +90,7 @@ impl Surface {
             out.push('\n');
         }
         if !self.skipped.is_empty() {
-            out.push_str("\n# Skipped (not generated)\n");
+            out.push_str("\n# Skipped or changed for the generator\n");
             for line in &self.skipped {
                 out.push_str(line);
                 out.push('\n');

@@ -290,6 +290,49 @@ mod tests {
     }
 
     #[test]
+    fn mock_helpers_take_scalar_bodies_and_match_each_item_of_a_query_list() {
+        // FastAPI's `count: int = Body()` and `tags: list[str] = Query()`:
+        // progenitor's helpers for them do not compile as generated.
+        let spec = r##"{
+          "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+          "paths": {"/count": {"post": {"operationId": "count",
+            "parameters": [{"name": "tags", "in": "query", "required": false,
+              "schema": {"type": "array", "items": {"type": "string"}}}],
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "integer"}}}},
+            "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "integer"}}}}}}},
+           "/item": {"post": {"operationId": "item",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Item"}}}},
+            "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Item"}}}}}}}},
+          "components": {"schemas": {"Item": {"type": "object", "properties": {"n": {"type": "integer"}}}}}
+        }"##;
+        let mock = generate(spec).unwrap().mock;
+        let helper = |name: &str, after: &str| {
+            let from = mock.find(after).unwrap();
+            let at = from + mock[from..].find(&format!("pub fn {name}")).unwrap();
+            let text = &mock[at..at + mock[at..].find("\n        }\n").unwrap()];
+            text.split_whitespace().collect::<String>()
+        };
+        let scalar = helper("body", "impl CountWhen");
+        assert!(scalar.contains("value:i64"), "{scalar}");
+        assert!(
+            scalar.contains("json_body(::serde_json::to_value(value)"),
+            "{scalar}"
+        );
+        let by_ref = helper("body", "impl ItemWhen");
+        assert!(by_ref.contains("value:&types::Item"), "{by_ref}");
+        assert!(
+            by_ref.contains(".json_body_obj(value)"),
+            "a reference stays as generated: {by_ref}"
+        );
+        let tags = helper("tags", "impl CountWhen");
+        assert!(tags.contains("value.iter().fold("), "{tags}");
+        assert!(
+            !tags.contains("query_param(\"tags\",value.to_string())"),
+            "{tags}"
+        );
+    }
+
+    #[test]
     fn a_document_that_is_not_openapi_30_is_an_error() {
         let err = generate(r#"{"openapi": 3}"#).unwrap_err().to_string();
         assert!(err.starts_with("openapi.json is not OpenAPI 3.0"), "{err}");

@@ -12,6 +12,14 @@
 //!   marker [`LENIENT_UUID_MARKER`], which becomes `Option<Uuid>` here, with
 //!   a deserializer that reads `""` (and `null`, and a missing field) as
 //!   `None`.
+//! - **Mock bodies by value.** progenitor's httpmock helpers pass a body to
+//!   `json_body_obj`, which takes `&T` of a deserialisable `T`; a helper
+//!   whose body is a scalar (`i64`) or an optional reference
+//!   (`Option<&Item>`) does not compile. Those helpers serialise the body
+//!   with `serde_json` instead; helpers taking `&T` stay as generated.
+//! - **Mock query lists.** A helper for an array query parameter calls
+//!   `value.to_string()` on the `Vec`; it matches each element instead
+//!   (`?tags=a&tags=b`, as the client sends them).
 
 use proc_macro2::{Span, TokenStream};
 use syn::{
@@ -26,6 +34,83 @@ pub const LENIENT_UUID_MARKER: &str = "__LenientUuid";
 pub fn rewrite(file: &mut syn::File) {
     rewrite_items(&mut file.items);
     LenientIds.visit_file_mut(file);
+    MockBodies::default().visit_file_mut(file);
+}
+
+/// See the module docs: `json_body_obj(value)` where `value` is not a
+/// reference becomes `json_body(serde_json::to_value(value)...)`.
+#[derive(Default)]
+struct MockBodies {
+    by_value: bool,
+    list_value: bool,
+}
+
+/// Whether a type names `Vec` anywhere (`&Vec<T>`, `Option<&Vec<T>>`).
+fn mentions_vec(tokens: &TokenStream) -> bool {
+    tokens.clone().into_iter().any(|t| match t {
+        proc_macro2::TokenTree::Ident(i) => i == "Vec",
+        proc_macro2::TokenTree::Group(g) => mentions_vec(&g.stream()),
+        _ => false,
+    })
+}
+
+impl VisitMut for MockBodies {
+    fn visit_impl_item_fn_mut(&mut self, f: &mut syn::ImplItemFn) {
+        let outer = self.by_value;
+        self.by_value = f.sig.inputs.iter().any(|input| {
+            matches!(input, syn::FnArg::Typed(arg)
+                if matches!(&*arg.pat, syn::Pat::Ident(p) if p.ident == "value")
+                    && !matches!(&*arg.ty, Type::Reference(_)))
+        });
+        let outer_list = self.list_value;
+        self.list_value = f.sig.inputs.iter().any(|input| {
+            matches!(input, syn::FnArg::Typed(arg)
+                if matches!(&*arg.pat, syn::Pat::Ident(p) if p.ident == "value")
+                    && mentions_vec(&quote::ToTokens::to_token_stream(&*arg.ty)))
+        }) || f
+            .sig
+            .generics
+            .where_clause
+            .as_ref()
+            .is_some_and(|w| mentions_vec(&quote::ToTokens::to_token_stream(w)));
+        visit_mut::visit_impl_item_fn_mut(self, f);
+        self.by_value = outer;
+        self.list_value = outer_list;
+    }
+
+    fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+        visit_mut::visit_expr_mut(self, expr);
+        if !self.list_value {
+            return;
+        }
+        let syn::Expr::MethodCall(call) = expr else {
+            return;
+        };
+        let to_string_of_value = |e: &syn::Expr| {
+            matches!(e, syn::Expr::MethodCall(m)
+                if m.method == "to_string"
+                    && matches!(&*m.receiver, syn::Expr::Path(p) if p.path.is_ident("value")))
+        };
+        if call.method == "query_param" && call.args.len() == 2 && to_string_of_value(&call.args[1])
+        {
+            let receiver = &call.receiver;
+            let name = &call.args[0];
+            *expr = parse_quote! {
+                value.iter().fold(#receiver, |mock, item| mock.query_param(#name, item.to_string()))
+            };
+        }
+    }
+
+    fn visit_expr_method_call_mut(&mut self, call: &mut syn::ExprMethodCall) {
+        visit_mut::visit_expr_method_call_mut(self, call);
+        if self.by_value && call.method == "json_body_obj" && call.args.len() == 1 {
+            let arg = &call.args[0];
+            call.method = Ident::new("json_body", call.method.span());
+            call.args = parse_quote! {
+                ::serde_json::to_value(#arg).expect("a mock body serialises to JSON")
+            };
+        }
+    }
 }
 
 fn rewrite_items(items: &mut Vec<Item>) {
