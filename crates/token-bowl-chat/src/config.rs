@@ -168,10 +168,13 @@ impl ClientBuilder {
         let user_agent = HeaderValue::from_str(agent).map_err(|_| {
             Error::Config(format!("user agent {agent:?} is not a valid header value"))
         })?;
+        let client_is_ours = self.http.is_none();
         let http = match self.http {
             Some(http) => http,
             None => {
                 let mut builder = reqwest::Client::builder()
+                    .timeout(self.timeout)
+                    .user_agent(user_agent.clone())
                     // The server (uvicorn) closes idle connections after
                     // about 5 s; dropping ours after 4 s means a request
                     // rarely meets a connection the server is closing.
@@ -191,7 +194,9 @@ impl ClientBuilder {
         let executor = Arc::new(Executor {
             policy: self.retry,
             timeout: Some(self.timeout),
-            user_agent,
+            client_is_ours,
+            // The client the SDK builds sends it itself.
+            user_agent: (!client_is_ours).then_some(user_agent),
         });
         let state = ClientState::new(Credentials::new(key)).with_executor(executor.clone());
         Ok(Client::from_api(

@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::{
-    Method, StatusCode,
+    Method, ResponseBuilderExt as _, StatusCode,
     header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER, USER_AGENT},
 };
 use token_bowl_chat_api::{Execute, ExecuteFuture, types::ErrorBody};
@@ -134,7 +134,13 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 pub(crate) struct Executor {
     pub policy: RetryPolicy,
     pub timeout: Option<Duration>,
-    pub user_agent: HeaderValue,
+    /// Whether the `reqwest::Client` is the one the SDK built, which applies
+    /// `timeout` itself: requests then do not carry it, which spares each
+    /// an allocation (reqwest keeps a per-request timeout in an extension).
+    pub client_is_ours: bool,
+    /// The `User-Agent` to add, unless the `reqwest::Client` sends it (the
+    /// one the SDK builds does) or the request has one.
+    pub user_agent: Option<HeaderValue>,
 }
 
 impl Execute for Executor {
@@ -156,13 +162,13 @@ impl Executor {
         operation: &'static str,
     ) -> reqwest::Result<reqwest::Response> {
         let policy = &self.policy;
-        if request.timeout().is_none() {
+        if !self.client_is_ours && request.timeout().is_none() {
             *request.timeout_mut() = self.timeout;
         }
-        if !request.headers().contains_key(USER_AGENT) {
-            request
-                .headers_mut()
-                .insert(USER_AGENT, self.user_agent.clone());
+        if let Some(agent) = &self.user_agent
+            && !request.headers().contains_key(USER_AGENT)
+        {
+            request.headers_mut().insert(USER_AGENT, agent.clone());
         }
         let retryable = is_idempotent(operation, request.method());
         let mut attempt: u32 = 0;
@@ -199,12 +205,17 @@ impl Executor {
             // The whole answer, body included, is read here: a connection
             // that dies mid-body is then a failure of this attempt, retried
             // like any other, and the timeout bounds the body too.
-            let result = async {
+            let attempt_future = async {
                 let response = client.execute(request).await?;
                 read_whole(response).await
-            }
-            .instrument(span.clone())
-            .await;
+            };
+            // Instrumenting costs a wrapper per poll; without a subscriber
+            // that wants the span there is nothing to attribute.
+            let result = if span.is_disabled() {
+                attempt_future.await
+            } else {
+                attempt_future.instrument(span.clone()).await
+            };
             let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
             span.record("duration_ms", elapsed_ms);
             match &result {
@@ -260,14 +271,39 @@ pub(crate) const WRAPPED_BODY: &str = "x-token-bowl-wrapped-body";
 /// made the `ErrorBody` JSON the generated client expects: kept when it
 /// already is one, else `{"detail": text}` (`{}` for an empty body), marked
 /// with [`WRAPPED_BODY`]. Status, version and headers are kept.
-async fn read_whole(response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
+async fn read_whole(mut response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
+    let status = response.status();
+    let version = response.version();
     let url = response.url().clone();
-    let (mut parts, body) = http::Response::<reqwest::Body>::from(response).into_parts();
-    let bytes = http_body_util::BodyExt::collect(body)
-        .await
-        .map_err(|e| e.with_url(url))?
-        .to_bytes();
-    let is_error = parts.status.is_client_error() || parts.status.is_server_error();
+    let mut headers = std::mem::take(response.headers_mut());
+    // Chunk by chunk: a body that comes in one piece (most do) is kept as
+    // it is, with no buffer to gather it in. A body cut short names the
+    // server, like any other transport error.
+    let mut first: Option<bytes::Bytes> = None;
+    let mut gathered: Option<bytes::BytesMut> = None;
+    loop {
+        let chunk = match response.chunk().await {
+            Ok(Some(chunk)) => chunk,
+            Ok(None) => break,
+            Err(e) if e.url().is_none() => return Err(e.with_url(url)),
+            Err(e) => return Err(e),
+        };
+        match (&mut gathered, first.take()) {
+            (Some(buffer), _) => buffer.extend_from_slice(&chunk),
+            (None, None) => first = Some(chunk),
+            (None, Some(earlier)) => {
+                let mut buffer = bytes::BytesMut::with_capacity(earlier.len() + chunk.len());
+                buffer.extend_from_slice(&earlier);
+                buffer.extend_from_slice(&chunk);
+                gathered = Some(buffer);
+            }
+        }
+    }
+    let bytes = match gathered {
+        Some(buffer) => buffer.freeze(),
+        None => first.unwrap_or_default(),
+    };
+    let is_error = status.is_client_error() || status.is_server_error();
     let body = if !is_error || serde_json::from_slice::<ErrorBody>(&bytes).is_ok() {
         bytes
     } else {
@@ -278,15 +314,23 @@ async fn read_whole(response: reqwest::Response) -> reqwest::Result<reqwest::Res
         } else {
             serde_json::json!({ "detail": text })
         };
-        let headers = &mut parts.headers;
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         headers.insert(WRAPPED_BODY, HeaderValue::from_static("1"));
         headers.remove(CONTENT_LENGTH);
         bytes::Bytes::from(wrapped.to_string())
     };
-    Ok(reqwest::Response::from(http::Response::from_parts(
-        parts, body,
-    )))
+    let mut rebuilt = http::Response::new(body);
+    *rebuilt.status_mut() = status;
+    *rebuilt.version_mut() = version;
+    *rebuilt.headers_mut() = headers;
+    // It keeps its URL (reqwest's `ResponseBuilderExt` holds it in an
+    // extension); without one, reqwest parses a placeholder URL for every
+    // response.
+    let mut with_url = http::Response::builder().url(url);
+    if let Some(extensions) = with_url.extensions_mut() {
+        *rebuilt.extensions_mut() = std::mem::take(extensions);
+    }
+    Ok(reqwest::Response::from(rebuilt))
 }
 
 /// [`read_whole`] and the error mapping on a made-up response, for fuzzing.

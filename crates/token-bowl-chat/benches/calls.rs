@@ -1,0 +1,512 @@
+//! The calls users make most, as users make them: bare `reqwest` +
+//! `serde_json`, the SDK and the generated client side by side in one run,
+//! against a canned HTTP/1.1 server on loopback that answers fixed bodies
+//! shaped like the real server's (a profile, a page of 50 messages of about
+//! 22 KB, a sent message).
+//!
+//! `cargo bench -p token-bowl-chat --bench calls [-- --quick] [-- --only NAME]`
+//!
+//! `sequential` is one task making one call after another on a
+//! current-thread runtime (the bench thread); `8 concurrent` is eight tasks
+//! spawned on a multi-thread runtime (2 workers) sharing one client. (One
+//! task on the multi-thread runtime measures mostly where the scheduler
+//! happens to put it and its connection task: from run to run the same
+//! client there cost 30 to 100 µs per call.) Every client is new for each
+//! round and warmed with a few calls. The canned server is a child process (this
+//! binary with `--serve`), so the CPU reported (user + system time of this
+//! process, `getrusage`) is the client's alone. Per cell: CPU per request and
+//! requests per second, medians of 15 rounds in which the three clients take
+//! turns (so drift in the machine's speed reaches all alike), and the TCP
+//! connections the server accepted from each client (warm-up included).
+
+use std::{
+    io::{BufRead, BufReader, Write as _},
+    process::{Child, Command, Stdio},
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use serde_json::json;
+use token_bowl_chat::{Client, Message, MessagePage, MessageQuery, Profile};
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::TcpListener,
+};
+
+const KEY: &str = "e1f468ed0130890b04b123d4fd4058ead1624ffba4a6508c702a33aa46485a60";
+const CONCURRENCY: usize = 8;
+
+fn message(n: usize) -> serde_json::Value {
+    json!({
+        "id": uuid::Uuid::from_u128(0x5e11_0000 + n as u128).to_string(),
+        "from_user_id": "53bd0efd-ef7b-4069-9ffa-1837d1aeec37",
+        "from_username": "bob", "from_user_logo": "claude-color.png", "from_user_emoji": null,
+        "from_user_bot": n.is_multiple_of(3), "to_user_id": null, "to_username": null,
+        "content": format!("Message number {n}: who is starting at flex this week, Kelce or the rookie?"),
+        "message_type": "room",
+        "description": "This is a message for the fantasy league's group chat.",
+        "timestamp": format!("2026-11-22T01:02:{:02}.247494+00:00", n % 60),
+    })
+}
+
+fn bodies() -> [(&'static str, &'static str, String); 3] {
+    let profile = json!({
+        "id": "53bd0efd-ef7b-4069-9ffa-1837d1aeec37", "username": "alice", "role": "member",
+        "email": null, "api_key": KEY, "webhook_url": null, "logo": "claude-color.png",
+        "viewer": false, "admin": false, "bot": false, "emoji": null,
+        "created_at": "2026-11-22T01:02:30.135906+00:00"
+    });
+    let page = json!({
+        "messages": (0..50).map(message).collect::<Vec<_>>(),
+        "pagination": {"total": 1234, "offset": 0, "limit": 50, "has_more": true}
+    });
+    [
+        ("GET /users/me ", "200 OK", profile.to_string()),
+        ("GET /messages?", "200 OK", page.to_string()),
+        ("POST /messages ", "201 Created", message(7).to_string()),
+    ]
+}
+
+// ----- the canned server (child process) ----------------------------------
+
+/// Serves the canned answers on an ephemeral port; prints the port, then
+/// answers until stdin closes. `GET /__connections` answers how many
+/// connections were accepted since the last time it was asked.
+fn serve() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        println!("{}", listener.local_addr().unwrap().port());
+        std::io::stdout().flush().unwrap();
+        std::thread::spawn(|| {
+            let _ = std::io::stdin().read_line(&mut String::new());
+            std::process::exit(0);
+        });
+        let answers: Arc<Vec<(String, Vec<u8>)>> = Arc::new(
+            bodies()
+                .into_iter()
+                .map(|(prefix, status, body)| {
+                    let head = format!(
+                        "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\ndate: Wed, 02 Dec 2026 01:00:00 GMT\r\nserver: uvicorn\r\n\r\n",
+                        body.len()
+                    );
+                    (prefix.to_owned(), [head.into_bytes(), body.into_bytes()].concat())
+                })
+                .collect(),
+        );
+        let accepted = Arc::new(AtomicUsize::new(0));
+        loop {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            socket.set_nodelay(true).unwrap();
+            accepted.fetch_add(1, Ordering::Relaxed);
+            let answers = answers.clone();
+            let accepted = accepted.clone();
+            tokio::spawn(async move {
+                let mut buf = Vec::with_capacity(4096);
+                let mut chunk = [0u8; 8192];
+                loop {
+                    // One request: headers, then `content-length` bytes.
+                    let (head_end, length) = loop {
+                        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                            let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+                            let length = head
+                                .lines()
+                                .find_map(|l| l.strip_prefix("content-length:"))
+                                .and_then(|v| v.trim().parse::<usize>().ok())
+                                .unwrap_or(0);
+                            break (end + 4, length);
+                        }
+                        match socket.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                    };
+                    while buf.len() < head_end + length {
+                        match socket.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                    }
+                    if buf.starts_with(b"GET /__connections ") {
+                        // Not counting the connection that asks.
+                        let n = accepted.swap(0, Ordering::Relaxed).saturating_sub(1);
+                        let body = n.to_string();
+                        let answer = format!(
+                            "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                            body.len()
+                        );
+                        let _ = socket.write_all(answer.as_bytes()).await;
+                        return;
+                    }
+                    let answer = {
+                        match answers.iter().find(|(prefix, _)| buf.starts_with(prefix.as_bytes())) {
+                            Some((_, answer)) => answer.clone(),
+                            None => b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n".to_vec(),
+                        }
+                    };
+                    buf.drain(..head_end + length);
+                    if socket.write_all(&answer).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+}
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    fn start() -> Self {
+        let mut child = Command::new(std::env::current_exe().unwrap())
+            .arg("--serve")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let base = format!("http://127.0.0.1:{}", line.trim());
+        Self { child, base }
+    }
+
+    /// Connections accepted since the last call.
+    fn connections(&self) -> usize {
+        use std::io::Read as _;
+        let address = self.base.trim_start_matches("http://");
+        let mut stream = std::net::TcpStream::connect(address).unwrap();
+        stream
+            .write_all(b"GET /__connections HTTP/1.1\r\nhost: x\r\n\r\n")
+            .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        answer
+            .rsplit("\r\n\r\n")
+            .next()
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
+// ----- the clients ----------------------------------------------------------
+
+#[derive(Clone, Copy, PartialEq)]
+enum Call {
+    Me,
+    Messages,
+    Send,
+}
+
+impl Call {
+    fn name(self) -> &'static str {
+        match self {
+            Call::Me => "GET /users/me",
+            Call::Messages => "GET /messages (50)",
+            Call::Send => "POST /messages",
+        }
+    }
+}
+
+#[derive(Clone)]
+enum Who {
+    Bare(reqwest::Client, Arc<str>),
+    Sdk(Client),
+    Generated(token_bowl_chat_api::Client),
+}
+
+impl Who {
+    fn name(&self) -> &'static str {
+        match self {
+            Who::Bare(..) => "bare reqwest",
+            Who::Sdk(_) => "SDK",
+            Who::Generated(_) => "generated",
+        }
+    }
+
+    fn new(kind: usize, base: &str) -> Self {
+        match kind {
+            0 => Who::Bare(reqwest::Client::new(), base.into()),
+            1 => Who::Sdk(
+                Client::builder()
+                    .use_env(false)
+                    .base_url(base)
+                    .api_key(KEY)
+                    .build()
+                    .unwrap(),
+            ),
+            _ => Who::Generated(token_bowl_chat_api::Client::with_api_key(
+                base,
+                token_bowl_chat_api::ApiKey::new(KEY).unwrap(),
+            )),
+        }
+    }
+
+    async fn call(&self, call: Call) {
+        match (self, call) {
+            (Who::Bare(http, base), Call::Me) => {
+                let response = http
+                    .get(format!("{base}/users/me"))
+                    .header("x-api-key", KEY)
+                    .send()
+                    .await
+                    .unwrap()
+                    .error_for_status()
+                    .unwrap();
+                let bytes = response.bytes().await.unwrap();
+                std::hint::black_box(serde_json::from_slice::<Profile>(&bytes).unwrap());
+            }
+            (Who::Bare(http, base), Call::Messages) => {
+                let response = http
+                    .get(format!("{base}/messages"))
+                    .query(&[("limit", 50)])
+                    .header("x-api-key", KEY)
+                    .send()
+                    .await
+                    .unwrap()
+                    .error_for_status()
+                    .unwrap();
+                let bytes = response.bytes().await.unwrap();
+                std::hint::black_box(serde_json::from_slice::<MessagePage>(&bytes).unwrap());
+            }
+            (Who::Bare(http, base), Call::Send) => {
+                let response = http
+                    .post(format!("{base}/messages"))
+                    .header("x-api-key", KEY)
+                    .json(&json!({"content": "who starts at flex?"}))
+                    .send()
+                    .await
+                    .unwrap()
+                    .error_for_status()
+                    .unwrap();
+                let bytes = response.bytes().await.unwrap();
+                std::hint::black_box(serde_json::from_slice::<Message>(&bytes).unwrap());
+            }
+            (Who::Sdk(sdk), Call::Me) => {
+                std::hint::black_box(sdk.me().await.unwrap());
+            }
+            (Who::Sdk(sdk), Call::Messages) => {
+                std::hint::black_box(
+                    sdk.room_messages(MessageQuery::new().limit(50))
+                        .await
+                        .unwrap(),
+                );
+            }
+            (Who::Sdk(sdk), Call::Send) => {
+                std::hint::black_box(sdk.send_message("who starts at flex?").await.unwrap());
+            }
+            (Who::Generated(api), Call::Me) => {
+                std::hint::black_box(api.get_my_profile().send().await.unwrap());
+            }
+            (Who::Generated(api), Call::Messages) => {
+                std::hint::black_box(api.get_messages().limit(50).send().await.unwrap());
+            }
+            (Who::Generated(api), Call::Send) => {
+                let body = token_bowl_chat_api::types::SendMessageRequest {
+                    content: "who starts at flex?".parse().unwrap(),
+                    to_username: None,
+                };
+                std::hint::black_box(api.send_message().body(body).send().await.unwrap());
+            }
+        }
+    }
+}
+
+/// User + system CPU time of this process.
+fn process_cpu() -> Duration {
+    // SAFETY: getrusage only writes the struct it is given.
+    let usage = unsafe {
+        let mut usage = std::mem::zeroed::<libc::rusage>();
+        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
+        usage
+    };
+    let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    time(usage.ru_utime) + time(usage.ru_stime)
+}
+
+/// One client's share of a cell.
+#[derive(Default)]
+struct Tally {
+    cpu_per_request: Vec<Duration>,
+    per_second: Vec<f64>,
+    connections: usize,
+}
+
+const ROUNDS: usize = 15;
+
+/// One cell: `ROUNDS` rounds in which each of the three clients, new and
+/// warmed, makes `requests / ROUNDS` calls, in a rotating order, so that
+/// drift in the machine's speed reaches all three alike.
+fn cell(
+    runtime: &tokio::runtime::Runtime,
+    sequential: &tokio::runtime::Runtime,
+    server: &Server,
+    call: Call,
+    tasks: usize,
+    requests: usize,
+) -> [Tally; 3] {
+    let mut tallies: [Tally; 3] = Default::default();
+    server.connections(); // reset
+    let per_task = (requests / ROUNDS / tasks).max(1);
+    let burst = |client: &Who, calls: usize| {
+        if tasks == 1 {
+            // Sequential: one task, the bench thread's own current-thread
+            // runtime (connection tasks included).
+            return sequential.block_on(async {
+                for _ in 0..calls {
+                    client.call(call).await;
+                }
+            });
+        }
+        let handles: Vec<_> = (0..tasks)
+            .map(|_| {
+                let client = client.clone();
+                runtime.spawn(async move {
+                    for _ in 0..calls {
+                        client.call(call).await;
+                    }
+                })
+            })
+            .collect();
+        runtime.block_on(async {
+            for handle in handles {
+                handle.await.unwrap();
+            }
+        });
+    };
+    for round in 0..ROUNDS {
+        for i in 0..3 {
+            let who = (round + i) % 3;
+            // A new client each round: where the runtime places its
+            // connection tasks differs from client to client, so one
+            // client's luck does not decide its cell.
+            let client = Who::new(who, &server.base);
+            burst(&client, 20); // warm-up: connections, allocator
+            let cpu = process_cpu();
+            let started = Instant::now();
+            burst(&client, per_task);
+            let (cpu, wall) = (process_cpu() - cpu, started.elapsed());
+            let done = (per_task * tasks) as u32;
+            tallies[who].cpu_per_request.push(cpu / done);
+            tallies[who]
+                .per_second
+                .push(f64::from(done) / wall.as_secs_f64());
+            tallies[who].connections += server.connections();
+        }
+    }
+    tallies
+}
+
+fn median<T: Copy + PartialOrd>(values: &[T]) -> T {
+    let mut values = values.to_vec();
+    values.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    values[values.len() / 2]
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.iter().any(|a| a == "--serve") {
+        serve();
+        return;
+    }
+    // `--profile WHO CALL N`: N calls of one client on a current-thread
+    // runtime, nothing else, for a profiler (`valgrind --tool=callgrind`).
+    if let Some(i) = args.iter().position(|a| a == "--profile") {
+        let who: usize = args[i + 1].parse().unwrap();
+        let call = [Call::Me, Call::Messages, Call::Send][args[i + 2].parse::<usize>().unwrap()];
+        let n: usize = args[i + 3].parse().unwrap();
+        let server = Server::start();
+        let client = Who::new(who, &server.base);
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(async {
+                for _ in 0..n {
+                    client.call(call).await;
+                }
+            });
+        return;
+    }
+    // Cargo passes `--bench`; a plain `cargo test` run builds but skips it.
+    if !args.iter().any(|a| a == "--bench") {
+        return;
+    }
+    let quick = args.iter().any(|a| a == "--quick");
+    let only = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1).cloned());
+    let server = Server::start();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let sequential = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    println!(
+        "CPU per request (user+system, this process) and requests/s: medians of {ROUNDS} interleaved rounds;"
+    );
+    println!(
+        "connections: accepted by the server from each client, over all rounds, warm-up included"
+    );
+    println!("sequential: one task on a current-thread runtime; 8 concurrent: spawned tasks on a");
+    println!("multi-thread runtime with 2 workers\n");
+    println!(
+        "{:<20} {:<13} {:<13} {:>10} {:>8} {:>10} {:>8} {:>6}",
+        "call", "mode", "client", "CPU µs/req", "× bare", "req/s", "× bare", "conns"
+    );
+    for call in [Call::Me, Call::Messages, Call::Send] {
+        if only.as_deref().is_some_and(|o| !call.name().contains(o)) {
+            continue;
+        }
+        let requests = match (call, quick) {
+            (Call::Messages, false) => 6_000,
+            (_, false) => 20_000,
+            (Call::Messages, true) => 1_000,
+            (_, true) => 4_000,
+        };
+        for (mode, tasks) in [("sequential", 1), ("8 concurrent", CONCURRENCY)] {
+            let tallies = cell(&runtime, &sequential, &server, call, tasks, requests);
+            let bare_cpu = median(&tallies[0].cpu_per_request);
+            let bare_rate = median(&tallies[0].per_second);
+            for (who, tally) in tallies.iter().enumerate() {
+                let cpu = median(&tally.cpu_per_request);
+                let rate = median(&tally.per_second);
+                println!(
+                    "{:<20} {:<13} {:<13} {:>10.1} {:>7.2}× {:>10.0} {:>7.2}× {:>6}",
+                    call.name(),
+                    mode,
+                    Who::new(who, &server.base).name(),
+                    cpu.as_secs_f64() * 1e6,
+                    cpu.as_secs_f64() / bare_cpu.as_secs_f64(),
+                    rate,
+                    rate / bare_rate,
+                    tally.connections,
+                );
+            }
+        }
+    }
+}
