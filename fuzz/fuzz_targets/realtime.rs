@@ -1,5 +1,5 @@
 //! Real-time publication payloads: any bytes decode to an event that
-//! serialises.
+//! serialises, and the fast path decides exactly as the general one.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -11,6 +11,12 @@ fuzz_target!(|data: &[u8]| {
     } else {
         "user:alice"
     };
-    let event = realtime::decode(channel, data.get(1..).unwrap_or_default());
+    let payload = data.get(1..).unwrap_or_default();
+    let event = realtime::decode(channel, payload);
     serde_json::to_string(&event).expect("every event serialises");
+    assert_eq!(
+        event,
+        token_bowl_chat::fuzzing::decode_via_value(channel, payload),
+        "the direct decode agrees with the general one"
+    );
 });

@@ -51,6 +51,12 @@ pub mod fuzzing {
         crate::retry::fuzz_response(status, content_type, body)
     }
 
+    /// A real-time payload decoded by the general path only (through a
+    /// JSON value), to check [`crate::realtime::decode`] against.
+    pub fn decode_via_value(channel: &str, data: &[u8]) -> crate::realtime::Event {
+        crate::realtime::decode_via_value(channel, data)
+    }
+
     /// The redaction applied to every text taken from a server.
     pub fn redact(text: &str, own_key: Option<&str>) -> String {
         crate::error::redact(text, own_key)

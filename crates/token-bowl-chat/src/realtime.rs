@@ -529,7 +529,62 @@ impl Dedup {
 
 /// Decodes one publication into an event. Unknown or malformed payloads
 /// become [`Event::Unknown`]: a newer server must not break this client.
+///
+/// The usual payloads are read straight into their types (a first pass
+/// finds the `type` field without building anything); anything else (an
+/// older server's message without `description`, an unknown type, bad
+/// JSON) takes the general path through a JSON value, which decides the
+/// same way for every input (the `realtime` fuzz target checks that).
 pub fn decode(channel: &str, data: &[u8]) -> Event {
+    decode_direct(data).unwrap_or_else(|| decode_via_value(channel, data))
+}
+
+/// The `type` field of a payload, if it is a string, found without
+/// building the rest.
+#[derive(Deserialize)]
+struct Peek<'a> {
+    // Present (even as `null`, which is not a message) or absent.
+    #[serde(rename = "type", default, borrow, deserialize_with = "present")]
+    kind: Option<PeekKind<'a>>,
+}
+
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<PeekKind<'de>>, D::Error> {
+    PeekKind::deserialize(d).map(Some)
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum PeekKind<'a> {
+    Text(#[serde(borrow)] std::borrow::Cow<'a, str>),
+    Other(serde::de::IgnoredAny),
+}
+
+/// The fast path of [`decode`]: `None` when the payload needs the general one.
+fn decode_direct(data: &[u8]) -> Option<Event> {
+    // Messages have no `type`: without the word anywhere, skip the peek.
+    if !data.windows(6).any(|w| w == b"\"type\"") {
+        return serde_json::from_slice::<Message>(data)
+            .ok()
+            .map(|m| Event::Message(Box::new(m)));
+    }
+    let peek: Peek<'_> = serde_json::from_slice(data).ok()?;
+    match peek.kind {
+        None => serde_json::from_slice::<Message>(data)
+            .ok()
+            .map(|m| Event::Message(Box::new(m))),
+        Some(PeekKind::Text(kind)) => match &*kind {
+            "read_receipt" => serde_json::from_slice(data).ok().map(Event::ReadReceipt),
+            "typing" => serde_json::from_slice(data).ok().map(Event::Typing),
+            "unread_count" => serde_json::from_slice(data).ok().map(Event::UnreadCount),
+            _ => None,
+        },
+        Some(PeekKind::Other(_)) => None,
+    }
+}
+
+/// [`decode`] through a `serde_json::Value`: the general path, and the
+/// reference the fast one is checked against.
+pub(crate) fn decode_via_value(channel: &str, data: &[u8]) -> Event {
     let unknown = || Event::Unknown {
         channel: channel.to_owned(),
         data: String::from_utf8_lossy(data).into_owned(),
@@ -826,6 +881,55 @@ impl Handlers {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_direct_decode_decides_like_the_general_one() {
+        let recorded = include_str!("../tests/data/centrifugo-publishes.jsonl");
+        let mut payloads: Vec<(String, String)> = recorded
+            .lines()
+            .map(|line| {
+                let record: Value = serde_json::from_str(line).unwrap();
+                (
+                    record["channel"].as_str().unwrap().to_owned(),
+                    record["data"].to_string(),
+                )
+            })
+            .collect();
+        assert!(payloads.len() >= 5, "the recorded publishes are there");
+        let message = payloads
+            .iter()
+            .find(|(_, data)| !data.contains("\"type\""))
+            .unwrap()
+            .1
+            .clone();
+        for edge in [
+            // an older server's message: no description
+            message.replacen("\"description\"", "\"former_description\"", 1),
+            // `type: null` is not a message
+            message.replacen('{', "{\"type\":null,", 1),
+            // a key twice: the last one counts
+            message.replacen('{', "{\"content\":\"first\",", 1),
+            r#"{"type":"reaction","emoji":"x"}"#.to_owned(),
+            r#"{"type":"typing","username":5}"#.to_owned(),
+            r#"{"type":7}"#.to_owned(),
+            "not json".to_owned(),
+        ] {
+            payloads.push(("room:main".to_owned(), edge));
+        }
+        let mut direct = 0;
+        for (channel, data) in &payloads {
+            assert_eq!(
+                decode(channel, data.as_bytes()),
+                decode_via_value(channel, data.as_bytes()),
+                "{data}"
+            );
+            direct += usize::from(decode_direct(data.as_bytes()).is_some());
+        }
+        assert!(
+            direct >= 5,
+            "the recorded payloads take the direct path ({direct})"
+        );
+    }
 
     #[test]
     fn dedup_forgets_the_oldest_first() {
