@@ -4,13 +4,17 @@
 //!
 //! `cargo bench -p token-bowl-chat --bench realtime_throughput`
 //!
-//! The fake Centrifugo runs on its own runtime thread and a publisher
-//! thread encodes the publications (100 per WebSocket frame, newline
-//! separated, as Centrifugo batches pushes), at most 10 frames ahead of the
-//! consumer. The client (its Centrifugo connection, the decode, the
-//! de-duplication and the event stream) runs on the bench thread's
-//! current-thread runtime, and the CPU time of that thread is what
-//! "events/s on one core" divides by.
+//! The fake Centrifugo runs on its own runtime thread; a publisher thread
+//! encodes the publications (100 per WebSocket frame, newline separated, as
+//! Centrifugo batches pushes). The client (its Centrifugo connection, the
+//! decode, the de-duplication and the event stream) runs on the bench
+//! thread's current-thread runtime, and the CPU time of that thread is what
+//! "events/s on one core" divides by; "all client threads" is the process's
+//! CPU time less the server's and the publisher's threads (it counts a
+//! thread of the Centrifugo client's own, when it uses one). Two runs: `backlogged`, every frame
+//! queued at the server before the client reads (the client's own cost),
+//! and `live`, the publisher at most 10 frames ahead (the client wakes for
+//! every few frames, so system time grows).
 
 use std::{
     sync::mpsc,
@@ -40,6 +44,47 @@ fn message(n: usize) -> serde_json::Value {
         "description": "This is a message for the fantasy league's group chat.",
         "timestamp": "2026-11-22T01:02:32.247494+00:00"
     })
+}
+
+/// User and system CPU time of this thread (getrusage).
+fn thread_user_system() -> (Duration, Duration) {
+    // SAFETY: getrusage only writes the struct it is given.
+    let usage = unsafe {
+        let mut usage = std::mem::zeroed::<libc::rusage>();
+        libc::getrusage(libc::RUSAGE_THREAD, &mut usage);
+        usage
+    };
+    let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    (time(usage.ru_utime), time(usage.ru_stime))
+}
+
+/// User + system CPU time of the whole process.
+fn process_cpu() -> Duration {
+    // SAFETY: getrusage only writes the struct it is given.
+    let usage = unsafe {
+        let mut usage = std::mem::zeroed::<libc::rusage>();
+        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
+        usage
+    };
+    let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    time(usage.ru_utime) + time(usage.ru_stime)
+}
+
+/// `/proc/<pid>/task/<tid>` of the calling thread.
+fn this_thread() -> std::path::PathBuf {
+    // The link reads `<pid>/task/<tid>`, relative to /proc.
+    std::path::Path::new("/proc").join(std::fs::read_link("/proc/thread-self").unwrap())
+}
+
+/// CPU time of the thread at `/proc/<pid>/task/<tid>`.
+fn cpu_of(task: &std::path::Path) -> Duration {
+    let text = std::fs::read_to_string(task.join("schedstat")).unwrap_or_default();
+    Duration::from_nanos(
+        text.split_whitespace()
+            .next()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0),
+    )
 }
 
 /// CPU time this thread has used.
@@ -73,6 +118,10 @@ fn main() {
         .build()
         .unwrap();
     let fake = servers.block_on(FakeCentrifugo::start(BATCH));
+    // The servers' one worker thread, whose CPU is not the client's.
+    let server_thread = servers
+        .block_on(servers.spawn(async { this_thread() }))
+        .unwrap();
     let rest = servers.block_on(async {
         let rest = MockServer::start().await;
         Mock::given(path("/centrifugo/connection-token"))
@@ -94,57 +143,94 @@ fn main() {
         .build()
         .unwrap();
 
-    let (credit_tx, credit_rx) = mpsc::sync_channel::<()>(EVENTS / BATCH);
-    for _ in 0..AHEAD {
-        credit_tx.send(()).unwrap();
-    }
-    let (go_tx, go_rx) = mpsc::channel::<()>();
-    let publisher = {
-        let fake = fake.clone();
-        std::thread::spawn(move || {
-            go_rx.recv().unwrap();
-            for b in 0..EVENTS / BATCH {
-                credit_rx.recv().unwrap();
-                let batch: Vec<(&str, serde_json::Value)> = (0..BATCH)
-                    .map(|i| ("room:main", message(b * BATCH + i)))
-                    .collect();
-                fake.publish_batch(&batch);
-            }
-        })
-    };
-
-    runtime.block_on(async {
-        let live = client.realtime().use_env(false).connect().await.unwrap();
+    for (run, backlog) in [(0, true), (1, false)] {
+        let first = run * EVENTS;
+        let live = runtime
+            .block_on(client.realtime().use_env(false).connect())
+            .unwrap();
         let mut events = live.events();
-        assert!(matches!(events.next().await, Some(Event::Connected)));
-        let cpu = thread_cpu();
-        let started = Instant::now();
-        go_tx.send(()).unwrap();
-        let mut received = 0;
-        while received < EVENTS {
-            match tokio::time::timeout(Duration::from_secs(10), events.next()).await {
-                Ok(Some(Event::Message(message))) => {
-                    std::hint::black_box(&message);
-                    received += 1;
-                    if received.is_multiple_of(BATCH) {
-                        let _ = credit_tx.try_send(());
-                    }
-                }
-                Ok(Some(_)) => {}
-                _ => panic!("the stream stopped after {received} messages"),
-            }
+        runtime.block_on(async {
+            assert!(matches!(events.next().await, Some(Event::Connected)));
+        });
+        // Backlogged: every frame is encoded and queued at the server while
+        // the client runtime is not running, so the client only reads,
+        // decodes, de-duplicates and delivers. Live: a publisher thread
+        // encodes as the client reads, at most `AHEAD` frames ahead.
+        let ahead = if backlog { EVENTS / BATCH } else { AHEAD };
+        let (credit_tx, credit_rx) = mpsc::sync_channel::<()>(EVENTS / BATCH);
+        for _ in 0..ahead {
+            credit_tx.send(()).unwrap();
         }
-        let (cpu, wall) = (thread_cpu() - cpu, started.elapsed());
-        println!(
-            "realtime: {EVENTS} messages, client thread {:.2?} CPU ({:.0} events/s on one core), {:.2?} wall ({:.0} events/s)",
-            cpu,
-            EVENTS as f64 / cpu.as_secs_f64(),
-            wall,
-            EVENTS as f64 / wall.as_secs_f64()
-        );
-        live.close().await;
-    });
-    publisher.join().unwrap();
+        let (publisher_tx, publisher_rx) = mpsc::channel();
+        // The publisher lives until measured (a finished thread's CPU time
+        // can no longer be read).
+        let (done_tx, done_rx) = mpsc::channel::<()>();
+        let (published_tx, published_rx) = mpsc::channel::<()>();
+        let mut publisher = Some({
+            let fake = fake.clone();
+            std::thread::spawn(move || {
+                publisher_tx.send(this_thread()).unwrap();
+                for b in 0..EVENTS / BATCH {
+                    credit_rx.recv().unwrap();
+                    let batch: Vec<(&str, serde_json::Value)> = (0..BATCH)
+                        .map(|i| ("room:main", message(first + b * BATCH + i)))
+                        .collect();
+                    fake.publish_batch(&batch);
+                }
+                let _ = published_tx.send(());
+                let _ = done_rx.recv();
+            })
+        });
+        let publisher_thread = publisher_rx.recv().unwrap();
+        if backlog {
+            // Everything queued at the server before the client reads.
+            published_rx.recv().unwrap();
+        }
+        runtime.block_on(async {
+            let cpu = thread_cpu();
+            let (user, system) = thread_user_system();
+            let others = (process_cpu(), cpu_of(&server_thread), cpu_of(&publisher_thread));
+            let started = Instant::now();
+            let mut received = 0;
+            while received < EVENTS {
+                match tokio::time::timeout(Duration::from_secs(10), events.next()).await {
+                    Ok(Some(Event::Message(message))) => {
+                        std::hint::black_box(&message);
+                        received += 1;
+                        if received.is_multiple_of(BATCH) {
+                            let _ = credit_tx.try_send(());
+                        }
+                    }
+                    Ok(Some(_)) => {}
+                    _ => panic!("the stream stopped after {received} messages"),
+                }
+            }
+            let (cpu, wall) = (thread_cpu() - cpu, started.elapsed());
+            let (user_end, system_end) = thread_user_system();
+            // Every thread but the server's and the publisher's (a thread
+            // the Centrifugo client may run events on included).
+            let client_all = (process_cpu() - others.0)
+                .saturating_sub(cpu_of(&server_thread) - others.1)
+                .saturating_sub(cpu_of(&publisher_thread).saturating_sub(others.2));
+            println!(
+                "{}: {EVENTS} messages; client thread {:.2?} CPU = {:.0} events/s on one core ({:.2?} user, {:.2?} system); all client threads {:.2?} = {:.0} events/s; {:.2?} wall = {:.0} events/s",
+                if backlog { "backlogged" } else { "live      " },
+                cpu,
+                EVENTS as f64 / cpu.as_secs_f64(),
+                user_end - user,
+                system_end - system,
+                client_all,
+                EVENTS as f64 / client_all.as_secs_f64(),
+                wall,
+                EVENTS as f64 / wall.as_secs_f64()
+            );
+            live.close().await;
+        });
+        let _ = done_tx.send(());
+        if let Some(publisher) = publisher.take() {
+            publisher.join().unwrap();
+        }
+    }
 
     let mut dedup = Dedup::new(DEFAULT_DEDUP_CAPACITY);
     for n in 0..DEFAULT_DEDUP_CAPACITY * 2 {
