@@ -53,7 +53,6 @@ pub fn normalize(doc: &mut Value) {
     typed_connection_token(doc);
     typed_answers(doc);
     // After the typed answers, which must see the server's own first body.
-    one_success_body(doc);
     one_kind_per_outcome(doc);
     response_values(doc);
     known_formats(doc);
@@ -69,81 +68,26 @@ pub const SKIPPED: &str = "x-skipped-operations";
 /// [`SKIPPED`] with its reason, which the API surface lists and `regen`
 /// prints.
 pub fn skip_unsupported_bodies(doc: &mut Value) {
-    let mut skipped: Vec<Value> = Vec::new();
-    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
-        for (path, item) in paths.iter_mut() {
-            let Some(item) = item.as_object_mut() else {
-                continue;
-            };
-            for method in METHODS {
-                let Some(op) = item.get(*method) else {
-                    continue;
-                };
-                let Some(content) = op
-                    .pointer("/requestBody/content")
-                    .and_then(Value::as_object)
-                else {
-                    continue;
-                };
-                let json = content
-                    .keys()
-                    .any(|k| k == "application/json" || k.ends_with("+json"));
-                if json || content.is_empty() {
-                    continue;
-                }
-                let kinds: Vec<&str> = content.keys().map(String::as_str).collect();
-                skipped.push(json!({
-                    "method": method.to_uppercase(),
-                    "path": path,
-                    "operationId": op.get("operationId").cloned().unwrap_or(Value::Null),
-                    "reason": format!("{} request body is not generated", kinds.join(", ")),
-                }));
-                item.remove(*method);
-            }
-        }
-        paths.retain(|_, item| {
-            item.as_object()
-                .is_none_or(|i| METHODS.iter().any(|m| i.contains_key(*m)))
-        });
-    }
-    if skipped.is_empty() {
-        return;
-    }
-    if let Some(root) = doc.as_object_mut() {
-        let list = root.entry(SKIPPED).or_insert_with(|| json!([]));
-        if let Some(list) = list.as_array_mut() {
-            list.extend(skipped);
-        }
-    }
-}
-
-/// progenitor 0.15.1 asserts one success type per operation and panics on
-/// two (FastAPI's `responses={201: ...}` beside the default 200): 2xx
-/// responses whose JSON bodies differ all get one body, `anyOf` the
-/// different ones (an untagged enum in Rust), so every status still decodes.
-pub fn one_success_body(doc: &mut Value) {
-    const BODY: &str = "/content/application~1json/schema";
-    for op in operations_mut(doc) {
-        let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+    let mut skips = Vec::new();
+    for (path, method, op) in operations_with_keys(doc) {
+        let Some(content) = op
+            .get("requestBody")
+            .and_then(|body| body.get("content"))
+            .and_then(Value::as_object)
+        else {
             continue;
         };
-        let mut bodies: Vec<Value> = Vec::new();
-        for (status, response) in responses.iter() {
-            if let (true, Some(body)) = (status.starts_with('2'), response.pointer(BODY))
-                && !bodies.contains(body)
-            {
-                bodies.push(body.clone());
-            }
+        let json = content
+            .keys()
+            .any(|k| k == "application/json" || k.ends_with("+json"));
+        if !json && !content.is_empty() {
+            let kinds: Vec<&str> = content.keys().map(String::as_str).collect();
+            let reason = format!("{} request body is not generated", kinds.join(", "));
+            skips.push((path, method, reason));
         }
-        if bodies.len() < 2 {
-            continue;
-        }
-        let merged = json!({ "anyOf": bodies });
-        for (status, response) in responses.iter_mut() {
-            if let (true, Some(body)) = (status.starts_with('2'), response.pointer_mut(BODY)) {
-                *body = merged.clone();
-            }
-        }
+    }
+    for (path, method, reason) in skips {
+        skip(doc, &method, &path, reason);
     }
 }
 
@@ -274,6 +218,12 @@ pub fn strip_operation_id_suffixes(doc: &mut Value) {
             op["operationId"] = json!(short);
         }
     }
+}
+
+/// The JSON pointer of an operation's `key` (`parameters`, `responses`).
+fn op_pointer(path: &str, method: &str, key: &str) -> String {
+    let path = path.replace('~', "~0").replace('/', "~1");
+    format!("/paths/{path}/{method}{key}")
 }
 
 fn word_chars(path: &str) -> String {
@@ -807,6 +757,8 @@ fn note(doc: &mut Value, line: String) {
     }
 }
 
+/// Leaves an operation out (and its path, when nothing is left there),
+/// recording it under [`SKIPPED`] with `reason`.
 fn skip(doc: &mut Value, method: &str, path: &str, reason: String) {
     let Some(op) = doc
         .get_mut("paths")
@@ -884,10 +836,7 @@ pub fn unique_operation_ids(doc: &mut Value) {
         }
     }
     for (path, method, old, new) in renames {
-        if let Some(op) = doc.pointer_mut(&format!(
-            "/paths/{}/{method}",
-            path.replace('~', "~0").replace('/', "~1")
-        )) {
+        if let Some(op) = doc.pointer_mut(&op_pointer(&path, &method, "")) {
             op["operationId"] = json!(new);
         }
         note(
@@ -937,10 +886,7 @@ pub fn unsupported_parameters(doc: &mut Value) {
         .collect::<Vec<_>>()
     {
         let (path, method) = op_path;
-        let pointer = format!(
-            "/paths/{}/{method}/parameters",
-            path.replace('~', "~0").replace('/', "~1")
-        );
+        let pointer = op_pointer(&path, &method, "/parameters");
         for p in doc
             .pointer_mut(&pointer)
             .and_then(Value::as_array_mut)
@@ -981,15 +927,12 @@ pub fn unsupported_parameters(doc: &mut Value) {
         );
     }
     for (path, method, name) in drops {
-        let pointer = format!(
-            "/paths/{}/{method}/parameters",
-            path.replace('~', "~0").replace('/', "~1")
-        );
+        let pointer = op_pointer(&path, &method, "/parameters");
         if let Some(list) = doc.pointer_mut(&pointer).and_then(Value::as_array_mut) {
             list.retain(|p| p.get("in").and_then(Value::as_str) != Some("cookie"));
             if list.is_empty()
                 && let Some(op) = doc
-                    .pointer_mut(&pointer[..pointer.len() - "/parameters".len()])
+                    .pointer_mut(&op_pointer(&path, &method, ""))
                     .and_then(Value::as_object_mut)
             {
                 op.remove("parameters");
@@ -1071,10 +1014,7 @@ pub fn one_kind_per_outcome(doc: &mut Value) {
         .map(|(p, m, _)| (p, m))
         .collect::<Vec<_>>()
     {
-        let pointer = format!(
-            "/paths/{}/{method}/responses",
-            path.replace('~', "~0").replace('/', "~1")
-        );
+        let pointer = op_pointer(&path, &method, "/responses");
         let Some(responses) = doc.pointer_mut(&pointer).and_then(Value::as_object_mut) else {
             continue;
         };
@@ -1498,7 +1438,7 @@ mod tests {
                 "201": json_response("made", json!({"type": "integer"})),
                 "4XX": json_response("bad", json!({"type": "object"}))}}),
         );
-        one_success_body(&mut d);
+        one_kind_per_outcome(&mut d);
         let r = &d["paths"]["/x"]["post"]["responses"];
         let body = |s: &str| r[s]["content"]["application/json"]["schema"].clone();
         let merged = json!({"anyOf": [{"type": "string"}, {"type": "integer"}]});
@@ -1506,7 +1446,7 @@ mod tests {
         assert_eq!(body("201"), merged, "every status still decodes");
         assert_eq!(body("4XX"), json!({"type": "object"}), "errors untouched");
         let again = d.clone();
-        one_success_body(&mut d);
+        one_kind_per_outcome(&mut d);
         assert_eq!(d, again, "idempotent");
     }
 
