@@ -11,6 +11,9 @@
 
 use std::{hint::black_box, time::Duration};
 
+mod common;
+
+use common::thread_cpu;
 use criterion::{Criterion, criterion_group, criterion_main};
 use token_bowl_chat::{Client, Profile};
 use wiremock::{Mock, MockServer, ResponseTemplate, matchers::path};
@@ -24,17 +27,6 @@ fn profile() -> serde_json::Value {
         "viewer": false, "admin": false, "bot": false, "emoji": null,
         "created_at": "2026-11-22T01:02:30.135906+00:00"
     })
-}
-
-/// CPU time this thread has used, in nanoseconds.
-fn thread_cpu() -> Duration {
-    let text = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap_or_default();
-    let nanos = text
-        .split_whitespace()
-        .next()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0);
-    Duration::from_nanos(nanos)
 }
 
 fn call_overhead(c: &mut Criterion) {

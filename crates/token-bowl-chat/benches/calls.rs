@@ -29,6 +29,9 @@ use std::{
     time::{Duration, Instant},
 };
 
+mod common;
+
+use common::process_cpu;
 use serde_json::json;
 use token_bowl_chat::{Client, Message, MessagePage, MessageQuery, Profile};
 use tokio::{
@@ -264,42 +267,17 @@ impl Who {
     async fn call(&self, call: Call) {
         match (self, call) {
             (Who::Bare(http, base), Call::Me) => {
-                let response = http
-                    .get(format!("{base}/users/me"))
-                    .header("x-api-key", KEY)
-                    .send()
-                    .await
-                    .unwrap()
-                    .error_for_status()
-                    .unwrap();
-                let bytes = response.bytes().await.unwrap();
-                std::hint::black_box(serde_json::from_slice::<Profile>(&bytes).unwrap());
+                bare::<Profile>(http.get(format!("{base}/users/me"))).await;
             }
             (Who::Bare(http, base), Call::Messages) => {
-                let response = http
-                    .get(format!("{base}/messages"))
-                    .query(&[("limit", 50)])
-                    .header("x-api-key", KEY)
-                    .send()
-                    .await
-                    .unwrap()
-                    .error_for_status()
-                    .unwrap();
-                let bytes = response.bytes().await.unwrap();
-                std::hint::black_box(serde_json::from_slice::<MessagePage>(&bytes).unwrap());
+                let request = http.get(format!("{base}/messages")).query(&[("limit", 50)]);
+                bare::<MessagePage>(request).await;
             }
             (Who::Bare(http, base), Call::Send) => {
-                let response = http
+                let request = http
                     .post(format!("{base}/messages"))
-                    .header("x-api-key", KEY)
-                    .json(&json!({"content": "who starts at flex?"}))
-                    .send()
-                    .await
-                    .unwrap()
-                    .error_for_status()
-                    .unwrap();
-                let bytes = response.bytes().await.unwrap();
-                std::hint::black_box(serde_json::from_slice::<Message>(&bytes).unwrap());
+                    .json(&json!({"content": "who starts at flex?"}));
+                bare::<Message>(request).await;
             }
             (Who::Sdk(sdk), Call::Me) => {
                 std::hint::black_box(sdk.me().await.unwrap());
@@ -331,16 +309,18 @@ impl Who {
     }
 }
 
-/// User + system CPU time of this process.
-fn process_cpu() -> Duration {
-    // SAFETY: getrusage only writes the struct it is given.
-    let usage = unsafe {
-        let mut usage = std::mem::zeroed::<libc::rusage>();
-        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
-        usage
-    };
-    let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    time(usage.ru_utime) + time(usage.ru_stime)
+/// A bare `reqwest` + `serde_json` call: the key, send, status check, the
+/// whole body, decode.
+async fn bare<T: serde::de::DeserializeOwned>(request: reqwest::RequestBuilder) {
+    let response = request
+        .header("x-api-key", KEY)
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap();
+    let bytes = response.bytes().await.unwrap();
+    std::hint::black_box(serde_json::from_slice::<T>(&bytes).unwrap());
 }
 
 /// One client's share of a cell.

@@ -21,6 +21,9 @@ use std::{
     time::{Duration, Instant},
 };
 
+mod common;
+
+use common::{cpu_of, process_cpu, this_thread, thread_cpu, thread_user_system};
 use fake_centrifugo::{FakeCentrifugo, token_for};
 use serde_json::json;
 use token_bowl_chat::{
@@ -44,58 +47,6 @@ fn message(n: usize) -> serde_json::Value {
         "description": "This is a message for the fantasy league's group chat.",
         "timestamp": "2026-11-22T01:02:32.247494+00:00"
     })
-}
-
-/// User and system CPU time of this thread (getrusage).
-fn thread_user_system() -> (Duration, Duration) {
-    // SAFETY: getrusage only writes the struct it is given.
-    let usage = unsafe {
-        let mut usage = std::mem::zeroed::<libc::rusage>();
-        libc::getrusage(libc::RUSAGE_THREAD, &mut usage);
-        usage
-    };
-    let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    (time(usage.ru_utime), time(usage.ru_stime))
-}
-
-/// User + system CPU time of the whole process.
-fn process_cpu() -> Duration {
-    // SAFETY: getrusage only writes the struct it is given.
-    let usage = unsafe {
-        let mut usage = std::mem::zeroed::<libc::rusage>();
-        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
-        usage
-    };
-    let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    time(usage.ru_utime) + time(usage.ru_stime)
-}
-
-/// `/proc/<pid>/task/<tid>` of the calling thread.
-fn this_thread() -> std::path::PathBuf {
-    // The link reads `<pid>/task/<tid>`, relative to /proc.
-    std::path::Path::new("/proc").join(std::fs::read_link("/proc/thread-self").unwrap())
-}
-
-/// CPU time of the thread at `/proc/<pid>/task/<tid>`.
-fn cpu_of(task: &std::path::Path) -> Duration {
-    let text = std::fs::read_to_string(task.join("schedstat")).unwrap_or_default();
-    Duration::from_nanos(
-        text.split_whitespace()
-            .next()
-            .and_then(|n| n.parse().ok())
-            .unwrap_or(0),
-    )
-}
-
-/// CPU time this thread has used.
-fn thread_cpu() -> Duration {
-    let text = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap_or_default();
-    let nanos = text
-        .split_whitespace()
-        .next()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0);
-    Duration::from_nanos(nanos)
 }
 
 fn main() {
