@@ -570,13 +570,12 @@ fn decode_direct(data: &[u8]) -> Option<Event> {
     // (The `realtime` fuzz target found that difference.)
     let text = std::str::from_utf8(data).ok()?;
     // Messages have no `type`: without the word anywhere, skip the peek.
-    if !text.contains("\"type\"") {
-        return serde_json::from_str::<Message>(text)
-            .ok()
-            .map(|m| Event::Message(Box::new(m)));
-    }
-    let peek: Peek<'_> = serde_json::from_str(text).ok()?;
-    match peek.kind {
+    let kind = if text.contains("\"type\"") {
+        serde_json::from_str::<Peek<'_>>(text).ok()?.kind
+    } else {
+        None
+    };
+    match kind {
         None => serde_json::from_str::<Message>(text)
             .ok()
             .map(|m| Event::Message(Box::new(m))),
