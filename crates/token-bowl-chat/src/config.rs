@@ -182,7 +182,11 @@ impl ClientBuilder {
                     // The API never redirects; following one would send the
                     // key (a custom header, which reqwest does not strip)
                     // to wherever it points. A 3xx is an `Error::Status`.
-                    .redirect(reqwest::redirect::Policy::none());
+                    .redirect(reqwest::redirect::Policy::none())
+                    // The executor retries, with backoff, what is safe to
+                    // retry, HTTP/2 refusals included; reqwest's own retry
+                    // layer would copy every request for nothing.
+                    .retry(reqwest::retry::never().max_retries_per_request(0));
                 if let Some(connect) = self.connect_timeout {
                     builder = builder.connect_timeout(connect);
                 }

@@ -18,7 +18,9 @@ use tracing::Instrument;
 /// HTTP date) is honoured when it asks for at most 60 s. Retried: connection
 /// failures, timeouts, 408, 429, 502, 503 and 504, and only for requests that
 /// are safe to repeat (see [`is_idempotent`]). A message send is never
-/// re-sent.
+/// re-sent, unless it provably never ran: the connection could not be made,
+/// or an HTTP/2 server refused the stream (`REFUSED_STREAM`, or a graceful
+/// `GOAWAY` before it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {
     max_retries: u32,
@@ -248,7 +250,9 @@ impl Executor {
                 // the answer (a stale pooled connection), timed out. One that
                 // is not only when it never left: no connection was made.
                 Err(_) if retryable => Some(policy.backoff(attempt - 1)),
-                Err(e) if e.is_connect() => Some(policy.backoff(attempt - 1)),
+                Err(e) if e.is_connect() || is_refused_by_http2(e) => {
+                    Some(policy.backoff(attempt - 1))
+                }
                 Err(_) => None,
             };
             match (wait, spare) {
@@ -261,6 +265,24 @@ impl Executor {
             }
         }
     }
+}
+
+/// Whether an HTTP/2 server turned the request away before processing it:
+/// the stream was refused (`REFUSED_STREAM`) or the connection was shut
+/// down gracefully (`GOAWAY` with `NO_ERROR`) before it. Either way the
+/// request never ran, so any request may be sent again (RFC 9113, 8.7).
+fn is_refused_by_http2(error: &reqwest::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(cause) = source {
+        if let Some(h2) = cause.downcast_ref::<h2::Error>() {
+            let reason = h2.reason();
+            return h2.is_remote()
+                && ((h2.is_go_away() && reason == Some(h2::Reason::NO_ERROR))
+                    || (h2.is_reset() && reason == Some(h2::Reason::REFUSED_STREAM)));
+        }
+        source = cause.source();
+    }
+    false
 }
 
 /// Marks an error response whose body the executor wrapped: its `detail`

@@ -271,3 +271,81 @@ async fn the_generated_client_from_api_shares_the_retries() {
     assert_eq!(profile.username, "alice");
     assert_eq!(requests(&server).await, 3);
 }
+
+/// An HTTP/2 server (prior knowledge, no TLS) on loopback that resets the
+/// first `resets` streams with `reason` and answers the rest with a sent
+/// message. Returns its base URL and the count of streams it saw.
+async fn h2_server(
+    resets: usize,
+    reason: h2::Reason,
+) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::{Arc, atomic::AtomicUsize, atomic::Ordering};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let seen = Arc::new(AtomicUsize::new(0));
+    let counter = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            let counter = counter.clone();
+            tokio::spawn(async move {
+                let Ok(mut connection) = h2::server::handshake(socket).await else {
+                    return;
+                };
+                while let Some(Ok((_request, mut respond))) = connection.accept().await {
+                    if counter.fetch_add(1, Ordering::SeqCst) < resets {
+                        respond.send_reset(reason);
+                        continue;
+                    }
+                    let answer = http::Response::builder()
+                        .status(201)
+                        .header("content-type", "application/json")
+                        .body(())
+                        .unwrap();
+                    let mut body = respond.send_response(answer, false).unwrap();
+                    let message = room_message().to_string();
+                    body.send_data(bytes::Bytes::from(message), true).unwrap();
+                }
+            });
+        }
+    });
+    (base, seen)
+}
+
+/// The SDK over HTTP/2 with prior knowledge, with reqwest's own retries
+/// off (as on the client the SDK builds), so only the SDK's executor decides.
+fn h2_client(base: &str) -> Client {
+    let http = reqwest::Client::builder()
+        .http2_prior_knowledge()
+        .retry(reqwest::retry::never().max_retries_per_request(0))
+        .build()
+        .unwrap();
+    Client::builder()
+        .use_env(false)
+        .base_url(base)
+        .api_key("0123abcd")
+        .http_client(http)
+        .retry(fast_retries())
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_stream_the_http2_server_refused_is_sent_again_even_a_message() {
+    // REFUSED_STREAM says the server did not process it (RFC 9113, 8.7).
+    let (base, seen) = h2_server(1, h2::Reason::REFUSED_STREAM).await;
+    let sent = h2_client(&base).send_message("hello room").await.unwrap();
+    assert_eq!(sent.content, room_message()["content"]);
+    assert_eq!(seen.load(std::sync::atomic::Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn a_stream_reset_for_another_reason_leaves_a_message_unsent_again() {
+    // INTERNAL_ERROR may come after the server stored it: not re-sent.
+    let (base, seen) = h2_server(1, h2::Reason::INTERNAL_ERROR).await;
+    let err = h2_client(&base)
+        .send_message("hello room")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::SendOutcomeUnknown(_)), "{err:?}");
+    assert_eq!(seen.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
