@@ -64,6 +64,20 @@ pub mod mock {
     include!(concat!(env!("OUT_DIR"), "/mock.rs"));
 }
 
+/// `ResponseValue::from_response` without copying the headers: they are
+/// moved out of the response before its body is read. The generated code
+/// calls this (see the codegen crate's rewrites).
+async fn response_value<T: serde::de::DeserializeOwned, E>(
+    mut response: reqwest::Response,
+) -> Result<ResponseValue<T>, Error<E>> {
+    let status = response.status();
+    let headers = std::mem::take(response.headers_mut());
+    let full = response.bytes().await.map_err(Error::ResponseBodyError)?;
+    let inner =
+        serde_json::from_slice(&full).map_err(|e| Error::InvalidResponsePayload(full, e))?;
+    Ok(ResponseValue::new(inner, status, headers))
+}
+
 /// The header that carries the API key.
 pub const API_KEY_HEADER: HeaderName = HeaderName::from_static("x-api-key");
 
@@ -356,6 +370,34 @@ impl ClientHooks<ClientState> for Client {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn response_value_keeps_status_and_headers_and_reads_the_body() {
+        let answer = http::Response::builder()
+            .status(201)
+            .header("x-request-id", "r-1")
+            .body(r#"{"detail":"made"}"#)
+            .unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let value: ResponseValue<types::ErrorBody> = runtime
+            .block_on(response_value::<_, ()>(reqwest::Response::from(answer)))
+            .unwrap();
+        assert_eq!(value.status(), reqwest::StatusCode::CREATED);
+        assert_eq!(value.headers()["x-request-id"], "r-1");
+        assert_eq!(
+            serde_json::to_value(value.into_inner()).unwrap(),
+            serde_json::json!({"detail": "made"})
+        );
+        let bad = http::Response::builder().status(200).body("{").unwrap();
+        let err = runtime
+            .block_on(response_value::<types::ErrorBody, ()>(
+                reqwest::Response::from(bad),
+            ))
+            .unwrap_err();
+        assert!(matches!(err, Error::InvalidResponsePayload(..)), "{err}");
+    }
 
     #[test]
     fn api_key_debug_is_redacted() {

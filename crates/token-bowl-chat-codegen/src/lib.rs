@@ -333,6 +333,42 @@ mod tests {
     }
 
     #[test]
+    fn the_send_path_sends_no_api_version_header_and_moves_response_headers() {
+        let spec = r##"{
+          "openapi": "3.0.3", "info": {"title": "t", "version": "7.1"},
+          "paths": {"/plain": {"get": {"operationId": "plain",
+            "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "integer"}}}}}}},
+           "/traced": {"get": {"operationId": "traced",
+            "parameters": [{"name": "x-trace", "in": "header", "required": true, "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "integer"}}}}}}}}
+        }"##;
+        let client = generate(spec).unwrap().client;
+        let send = |builder: &str| {
+            let from = client.find(&format!("impl<'a> {builder}<'a>")).unwrap();
+            let at = from + client[from..].find("pub async fn send").unwrap();
+            let text = &client[at..at + client[at..].find("\n        }\n").unwrap()];
+            text.split_whitespace().collect::<String>()
+        };
+        assert!(!client.contains("\"api-version\""), "{client}");
+        let plain = send("Plain");
+        assert!(!plain.contains("header_map"), "{plain}");
+        assert!(
+            plain.contains(".get(url).header(::reqwest::header::ACCEPT"),
+            "{plain}"
+        );
+        let traced = send("Traced");
+        assert!(traced.contains("header_map.append(\"x-trace\""), "{traced}");
+        assert!(traced.contains(".headers(header_map)"), "{traced}");
+        // Answers are read by the API crate's `response_value`, which moves
+        // the headers rather than copying them.
+        assert!(
+            plain.contains("200u16=>crate::response_value(response).await"),
+            "{plain}"
+        );
+        assert!(!client.contains("ResponseValue::from_response"), "{client}");
+    }
+
+    #[test]
     fn a_document_that_is_not_openapi_30_is_an_error() {
         let err = generate(r#"{"openapi": 3}"#).unwrap_err().to_string();
         assert!(err.starts_with("openapi.json is not OpenAPI 3.0"), "{err}");

@@ -20,6 +20,16 @@
 //! - **Mock query lists.** A helper for an array query parameter calls
 //!   `value.to_string()` on the `Vec`; it matches each element instead
 //!   (`?tags=a&tags=b`, as the client sends them).
+//! - **No `api-version` header.** progenitor sends the document's version
+//!   in an `api-version` header with every request (a Dropshot convention).
+//!   A FastAPI server ignores it, so it is left out; an operation without
+//!   header parameters then builds no header map at all. That spares every
+//!   call a map allocation, a merge into the request's headers and a
+//!   header on the wire.
+//! - **Headers moved, not copied.** progenitor's
+//!   `ResponseValue::from_response` copies the response's headers before it
+//!   reads the body; the generated code calls the API crate's
+//!   `crate::response_value` instead, which moves them.
 
 use proc_macro2::{Span, TokenStream};
 use syn::{
@@ -35,6 +45,112 @@ pub fn rewrite(file: &mut syn::File) {
     rewrite_items(&mut file.items);
     LenientIds.visit_file_mut(file);
     MockBodies::default().visit_file_mut(file);
+    NoApiVersionHeader.visit_file_mut(file);
+    MovedHeaders.visit_file_mut(file);
+}
+
+/// See the module docs: `ResponseValue::from_response(..)` becomes
+/// `crate::response_value(..)`.
+struct MovedHeaders;
+
+impl VisitMut for MovedHeaders {
+    fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
+        visit_mut::visit_expr_call_mut(self, call);
+        if let syn::Expr::Path(p) = &*call.func
+            && p.qself.is_none()
+            && p.path.segments.len() == 2
+            && p.path.segments[0].ident == "ResponseValue"
+            && p.path.segments[1].ident == "from_response"
+        {
+            *call.func = parse_quote!(crate::response_value);
+        }
+    }
+}
+
+/// See the module docs: drops `header_map.append("api-version", ...)`, and
+/// the map itself where nothing else goes into it.
+struct NoApiVersionHeader;
+
+/// `header_map.append(HeaderName::from_static("api-version"), ...)`.
+fn is_api_version_append(stmt: &syn::Stmt) -> bool {
+    let syn::Stmt::Expr(syn::Expr::MethodCall(call), _) = stmt else {
+        return false;
+    };
+    call.method == "append"
+        && matches!(&*call.receiver, syn::Expr::Path(p) if p.path.is_ident("header_map"))
+        && call.args.first().is_some_and(|name| {
+            quote::ToTokens::to_token_stream(name)
+                .to_string()
+                .contains("\"api-version\"")
+        })
+}
+
+/// `let mut header_map = ...;`
+fn is_header_map_let(stmt: &syn::Stmt) -> bool {
+    matches!(stmt, syn::Stmt::Local(local)
+        if matches!(&local.pat, syn::Pat::Ident(p) if p.ident == "header_map"))
+}
+
+/// Replaces `<receiver>.headers(header_map)` with `<receiver>`.
+struct DropHeadersCall;
+
+impl VisitMut for DropHeadersCall {
+    fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+        visit_mut::visit_expr_mut(self, expr);
+        if let syn::Expr::MethodCall(call) = expr
+            && call.method == "headers"
+            && call.args.len() == 1
+            && matches!(&call.args[0], syn::Expr::Path(p) if p.path.is_ident("header_map"))
+        {
+            let taken = std::mem::replace(expr, syn::Expr::Verbatim(TokenStream::new()));
+            if let syn::Expr::MethodCall(call) = taken {
+                *expr = *call.receiver;
+            }
+        }
+    }
+}
+
+/// Counts the uses of `header_map` other than `.headers(header_map)`.
+#[derive(Default)]
+struct OtherMapUses(usize);
+
+impl VisitMut for OtherMapUses {
+    fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+        match expr {
+            syn::Expr::MethodCall(call)
+                if call.method == "headers"
+                    && call.args.len() == 1
+                    && matches!(&call.args[0], syn::Expr::Path(p) if p.path.is_ident("header_map")) =>
+            {
+                self.visit_expr_mut(&mut call.receiver);
+            }
+            syn::Expr::Path(p) if p.path.is_ident("header_map") => self.0 += 1,
+            _ => visit_mut::visit_expr_mut(self, expr),
+        }
+    }
+}
+
+impl VisitMut for NoApiVersionHeader {
+    fn visit_block_mut(&mut self, block: &mut syn::Block) {
+        visit_mut::visit_block_mut(self, block);
+        let before = block.stmts.len();
+        block.stmts.retain(|stmt| !is_api_version_append(stmt));
+        if block.stmts.len() == before {
+            return;
+        }
+        // Anything else that fills the map (a header parameter) keeps it.
+        let mut uses = OtherMapUses::default();
+        for stmt in block.stmts.iter_mut().filter(|s| !is_header_map_let(s)) {
+            uses.visit_stmt_mut(stmt);
+        }
+        if uses.0 > 0 {
+            return;
+        }
+        block.stmts.retain(|stmt| !is_header_map_let(stmt));
+        for stmt in &mut block.stmts {
+            DropHeadersCall.visit_stmt_mut(stmt);
+        }
+    }
 }
 
 /// See the module docs: `json_body_obj(value)` where `value` is not a
