@@ -15,9 +15,11 @@
 //! round and warmed with a few calls. The canned server is a child process (this
 //! binary with `--serve`), so the CPU reported (user + system time of this
 //! process, `getrusage`) is the client's alone. Per cell: CPU per request and
-//! requests per second, medians of 15 rounds in which the three clients take
-//! turns (so drift in the machine's speed reaches all alike), and the TCP
-//! connections the server accepted from each client (warm-up included).
+//! requests per second, medians of 31 rounds in which the three clients take
+//! turns (so drift in the machine's speed reaches all alike); the ratios to
+//! bare reqwest are medians of each round's ratio, so that drift cancels;
+//! and the TCP connections the server accepted from each client (warm-up
+//! included).
 
 use std::{
     io::{BufRead, BufReader, Write as _},
@@ -331,7 +333,7 @@ struct Tally {
     connections: usize,
 }
 
-const ROUNDS: usize = 15;
+const ROUNDS: usize = 31;
 
 /// One cell: `ROUNDS` rounds in which each of the three clients, new and
 /// warmed, makes `requests / ROUNDS` calls, in a rotating order, so that
@@ -449,6 +451,7 @@ fn main() {
     println!(
         "CPU per request (user+system, this process) and requests/s: medians of {ROUNDS} interleaved rounds;"
     );
+    println!("× bare: the median of each round's ratio to bare reqwest in that round;");
     println!(
         "connections: accepted by the server from each client, over all rounds, warm-up included"
     );
@@ -463,27 +466,39 @@ fn main() {
             continue;
         }
         let requests = match (call, quick) {
-            (Call::Messages, false) => 6_000,
-            (_, false) => 20_000,
+            (Call::Messages, false) => 12_400,
+            (_, false) => 40_000,
             (Call::Messages, true) => 1_000,
             (_, true) => 4_000,
         };
         for (mode, tasks) in [("sequential", 1), ("8 concurrent", CONCURRENCY)] {
             let tallies = cell(&runtime, &sequential, &server, call, tasks, requests);
-            let bare_cpu = median(&tallies[0].cpu_per_request);
-            let bare_rate = median(&tallies[0].per_second);
+            let bare = &tallies[0];
             for (who, tally) in tallies.iter().enumerate() {
                 let cpu = median(&tally.cpu_per_request);
                 let rate = median(&tally.per_second);
+                // Paired: each round's ratio to bare reqwest in the same
+                // round, then their median. Drift in the machine's speed
+                // between rounds (large on a shared VM) cancels out.
+                let cpu_ratio = median(
+                    &(tally.cpu_per_request.iter().zip(&bare.cpu_per_request))
+                        .map(|(c, b)| c.as_secs_f64() / b.as_secs_f64())
+                        .collect::<Vec<_>>(),
+                );
+                let rate_ratio = median(
+                    &(tally.per_second.iter().zip(&bare.per_second))
+                        .map(|(r, b)| r / b)
+                        .collect::<Vec<_>>(),
+                );
                 println!(
                     "{:<20} {:<13} {:<13} {:>10.1} {:>7.2}× {:>10.0} {:>7.2}× {:>6}",
                     call.name(),
                     mode,
                     Who::new(who, &server.base).name(),
                     cpu.as_secs_f64() * 1e6,
-                    cpu.as_secs_f64() / bare_cpu.as_secs_f64(),
+                    cpu_ratio,
                     rate,
-                    rate / bare_rate,
+                    rate_ratio,
                     tally.connections,
                 );
             }
