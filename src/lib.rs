@@ -81,6 +81,14 @@ async fn response_value<T: serde::de::DeserializeOwned, E>(
 /// The header that carries the API key.
 pub const API_KEY_HEADER: HeaderName = HeaderName::from_static("x-api-key");
 
+/// The HTTP method of an operation (by its `operationId`), if there is one.
+pub fn operation_method(operation_id: &str) -> Option<reqwest::Method> {
+    let at = OPERATION_METHODS
+        .binary_search_by(|(id, _)| id.cmp(&operation_id))
+        .ok()?;
+    reqwest::Method::from_bytes(OPERATION_METHODS[at].1.as_bytes()).ok()
+}
+
 /// Whether an operation (by its `operationId`) needs an API key.
 pub fn requires_api_key(operation_id: &str) -> bool {
     !PUBLIC_OPERATIONS.contains(&operation_id)
@@ -397,6 +405,27 @@ mod tests {
             ))
             .unwrap_err();
         assert!(matches!(err, Error::InvalidResponsePayload(..)), "{err}");
+    }
+
+    #[test]
+    fn every_operation_has_its_method() {
+        assert_eq!(
+            operation_method("get_my_profile"),
+            Some(reqwest::Method::GET)
+        );
+        assert_eq!(
+            operation_method("send_message"),
+            Some(reqwest::Method::POST)
+        );
+        assert_eq!(
+            operation_method("delete_conversation"),
+            Some(reqwest::Method::DELETE)
+        );
+        assert_eq!(operation_method("no_such_operation"), None);
+        assert!(
+            OPERATION_METHODS.windows(2).all(|w| w[0].0 < w[1].0),
+            "sorted, unique"
+        );
     }
 
     #[test]

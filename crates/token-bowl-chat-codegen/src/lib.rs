@@ -204,8 +204,18 @@ fn public_operations(spec: &openapiv3::OpenAPI) -> String {
         .iter()
         .map(|id| format!("    {id:?},\n"))
         .collect::<String>();
+    let mut methods: Vec<(&str, String)> = spec
+        .operations()
+        .filter_map(|(_, method, op)| Some((op.operation_id.as_deref()?, method.to_uppercase())))
+        .collect();
+    methods.sort_unstable();
+    let methods = methods
+        .iter()
+        .map(|(id, method)| format!("    ({id:?}, {method:?}),\n"))
+        .collect::<String>();
     format!(
-        "{BANNER}\n\n/// Operation ids that need no API key.\npub const PUBLIC_OPERATIONS: &[&str] = &[\n{list}];\n"
+        "{BANNER}\n\n/// Operation ids that need no API key.\npub const PUBLIC_OPERATIONS: &[&str] = &[\n{list}];\n\n\
+         /// Every operation id with its HTTP method, sorted by id.\npub const OPERATION_METHODS: &[(&str, &str)] = &[\n{methods}];\n"
     )
 }
 

@@ -1,6 +1,6 @@
 //! The async [`Client`] and its operations.
 
-use std::{fmt, future::Future, sync::Arc};
+use std::{fmt, future::Future, sync::Arc, time::Duration};
 
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use futures::Stream;
@@ -9,13 +9,14 @@ use token_bowl_chat_api::{
     self as api, ApiKey, ClientInfo, ClientState, Credentials, ResponseValue,
     types::{self as t, ErrorBody, error::ConversionError},
 };
+use tracing::Instrument as _;
 use uuid::Uuid;
 
 use crate::{
     ClientBuilder, Error, Result, RetryPolicy,
     error::UnknownSend,
     history::{self, HistoryOptions},
-    retry::Executor,
+    retry::{self, Executor, Mode, is_idempotent},
     types::*,
 };
 
@@ -25,7 +26,14 @@ use crate::{
 /// (a key set on one is used by all).
 #[derive(Clone)]
 pub struct Client {
+    /// The generated client [`api`](Self::api) hands out: its executor
+    /// retries by itself.
     api: api::Client,
+    /// The same client (same pool, same credentials) with a send-once
+    /// executor, for the SDK's own calls: [`call`](Self::call) retries by
+    /// building the request again, so nothing is copied up front.
+    direct: api::Client,
+    /// The retrying executor: the policy and timeout of this client.
     executor: Arc<Executor>,
 }
 
@@ -49,11 +57,60 @@ macro_rules! paged {
         if let Some(offset) = $offset {
             builder = builder.offset(offset);
         }
-        $(if let Some(since) = $since {
-            builder = builder.since(since);
+        $(if let Some(since) = &$since {
+            builder = builder.since(since.clone());
         })?
         builder
     }};
+}
+
+/// The wait before retrying `operation` after `error`, or `None`: the
+/// rules of [`RetryPolicy`], read from the generated client's error.
+fn retry_wait(
+    policy: &RetryPolicy,
+    operation: &'static str,
+    error: &api::Error<ErrorBody>,
+    attempt: u32,
+) -> Option<Duration> {
+    use api::Error as E;
+    let idempotent =
+        api::operation_method(operation).is_some_and(|method| is_idempotent(operation, &method));
+    match error {
+        E::ErrorResponse(answer) => {
+            policy.wait_for_status(idempotent, answer.status(), answer.headers(), attempt)
+        }
+        E::UnexpectedResponse(answer) => {
+            policy.wait_for_status(idempotent, answer.status(), answer.headers(), attempt)
+        }
+        E::CommunicationError(failure) | E::ResponseBodyError(failure) => {
+            policy.wait_for_failure(idempotent, failure, attempt)
+        }
+        _ => None,
+    }
+}
+
+/// An answer whose status the operation does not list (a 200 where 201 is
+/// documented, a 3xx) comes unread from the send-once executor; it is read
+/// here, as the retrying executor reads every answer, so that one cut short
+/// is a failure of the connection (retried when safe, "outcome unknown" for
+/// a send) rather than a status.
+async fn read_unexpected(error: api::Error<ErrorBody>) -> api::Error<ErrorBody> {
+    let api::Error::UnexpectedResponse(mut response) = error else {
+        return error;
+    };
+    let status = response.status();
+    let version = response.version();
+    let headers = std::mem::take(response.headers_mut());
+    match response.bytes().await {
+        Err(failure) => api::Error::ResponseBodyError(failure),
+        Ok(body) => {
+            let mut read = http::Response::new(body);
+            *read.status_mut() = status;
+            *read.version_mut() = version;
+            *read.headers_mut() = headers;
+            api::Error::UnexpectedResponse(reqwest::Response::from(read))
+        }
+    }
 }
 
 /// Checks a value against the spec's limits (through the generated
@@ -108,8 +165,30 @@ impl Client {
         ClientBuilder::new()
     }
 
-    pub(crate) fn from_api(api: api::Client, executor: Arc<Executor>) -> Self {
-        Self { api, executor }
+    /// The client over `http`, with both generated clients.
+    pub(crate) fn assemble(
+        base_url: &str,
+        http: reqwest::Client,
+        credentials: Credentials,
+        executor: Executor,
+    ) -> Self {
+        let once = Arc::new(Executor {
+            mode: Mode::Once,
+            ..executor.clone()
+        });
+        let executor = Arc::new(Executor {
+            mode: Mode::Retrying,
+            ..executor
+        });
+        let state = ClientState::new(credentials.clone()).with_executor(executor.clone());
+        let api = api::Client::new_with_client(base_url, http.clone(), state);
+        let state = ClientState::new(credentials).with_executor(once);
+        let direct = api::Client::new_with_client(base_url, http, state);
+        Self {
+            api,
+            direct,
+            executor,
+        }
     }
 
     /// The generated low-level client, for anything this SDK does not wrap.
@@ -143,30 +222,62 @@ impl Client {
     /// A clone of this client (same pool, same credentials) whose calls use
     /// `policy`, e.g. `client.with_retry(RetryPolicy::none()).me()`.
     pub fn with_retry(&self, policy: RetryPolicy) -> Self {
-        let executor = Arc::new(Executor {
+        let executor = Executor {
             policy,
             ..(*self.executor).clone()
-        });
-        let state = ClientState::new(self.credentials().clone()).with_executor(executor.clone());
-        let api = api::Client::new_with_client(self.base_url(), self.api.client().clone(), state);
-        Self { api, executor }
+        };
+        Self::assemble(
+            self.base_url(),
+            self.api.client().clone(),
+            self.credentials().clone(),
+            executor,
+        )
     }
 
-    /// Runs one generated call (a lazy future: nothing is sent before it is
-    /// awaited here): key check, per-call settings, error mapping.
-    pub(crate) async fn call<T, Fut>(&self, operation: &'static str, request: Fut) -> Result<T>
+    /// Runs one generated call: `make` builds and sends the request with
+    /// the send-once client, and is called again for each retry (so the
+    /// request is built anew rather than copied up front); then the error
+    /// mapping. Retries follow the [`RetryPolicy`], with the same rules as
+    /// the retrying executor: each attempt has its own span.
+    pub(crate) async fn call<'a, T, F, Fut>(&'a self, operation: &'static str, make: F) -> Result<T>
     where
         T: DeserializeOwned,
+        F: Fn(&'a api::Client) -> Fut,
         Fut: Future<Output = Result<ResponseValue<T>, api::Error<ErrorBody>>>,
     {
-        match request.await {
-            Ok(value) => Ok(value.into_inner()),
-            Err(e) => Err(Error::from_api::<T>(
-                operation,
-                e,
-                self.credentials().get().as_ref(),
-                self.executor.timeout,
-            )),
+        let policy = &self.executor.policy;
+        let mut attempt: u32 = 0;
+        loop {
+            attempt += 1;
+            let span = retry::attempt_span(operation, attempt);
+            let result = if span.is_disabled() {
+                make(&self.direct).await
+            } else {
+                make(&self.direct).instrument(span.clone()).await
+            };
+            let error = match result {
+                Ok(value) => return Ok(value.into_inner()),
+                Err(error) => read_unexpected(error).await,
+            };
+            let wait = if attempt <= policy.retries() {
+                retry_wait(policy, operation, &error, attempt)
+            } else {
+                None
+            };
+            match wait {
+                Some(wait) => {
+                    tracing::debug!(parent: &span, wait_ms = wait.as_millis() as u64, "retrying");
+                    tokio::time::sleep(wait).await;
+                }
+                None => {
+                    return Err(Error::from_api::<T>(
+                        operation,
+                        error,
+                        self.credentials().get().as_ref(),
+                        self.executor.timeout,
+                    ));
+                }
+            }
         }
     }
 
@@ -192,7 +303,9 @@ impl Client {
             bot: false,
         };
         let created: Registration = self
-            .call("register_user", self.api.register_user().body(body).send())
+            .call("register_user", |api| {
+                api.register_user().body(body.clone()).send()
+            })
             .await?;
         self.adopt_key_if_none(&created.api_key);
         Ok(created)
@@ -200,7 +313,7 @@ impl Client {
 
     /// Your own profile.
     pub async fn me(&self) -> Result<Profile> {
-        self.call("get_my_profile", self.api.get_my_profile().send())
+        self.call("get_my_profile", |api| api.get_my_profile().send())
             .await
     }
 
@@ -209,10 +322,9 @@ impl Client {
         let body = t::UpdateUsernameRequest {
             username: valid("username", username)?,
         };
-        self.call(
-            "update_my_username",
-            self.api.update_my_username().body(body).send(),
-        )
+        self.call("update_my_username", |api| {
+            api.update_my_username().body(body.clone()).send()
+        })
         .await
     }
 
@@ -221,10 +333,9 @@ impl Client {
         let body = t::UpdateLogoRequest {
             logo: logo.map(str::to_owned),
         };
-        self.call(
-            "update_my_logo",
-            self.api.update_my_logo().body(body).send(),
-        )
+        self.call("update_my_logo", |api| {
+            api.update_my_logo().body(body.clone()).send()
+        })
         .await
     }
 
@@ -235,10 +346,9 @@ impl Client {
         let body = t::UpdateWebhookRequest {
             webhook_url: valid_opt("webhook_url", url)?,
         };
-        self.call(
-            "update_my_webhook",
-            self.api.update_my_webhook().body(body).send(),
-        )
+        self.call("update_my_webhook", |api| {
+            api.update_my_webhook().body(body.clone()).send()
+        })
         .await
     }
 
@@ -246,7 +356,7 @@ impl Client {
     pub async fn regenerate_api_key(&self) -> Result<ApiKey> {
         let operation = "regenerate_my_api_key";
         let answer = self
-            .call(operation, self.api.regenerate_my_api_key().send())
+            .call(operation, |api| api.regenerate_my_api_key().send())
             .await?;
         self.credentials().set(answer.api_key.clone());
         Ok(answer.api_key)
@@ -262,10 +372,9 @@ impl Client {
             email: valid("email", email)?,
             username: valid_opt("username", username)?,
         };
-        self.call(
-            "send_magic_link",
-            self.api.send_magic_link().body(body).send(),
-        )
+        self.call("send_magic_link", |api| {
+            api.send_magic_link().body(body.clone()).send()
+        })
         .await
     }
 
@@ -276,10 +385,9 @@ impl Client {
             token: valid("token", token)?,
         };
         let session: MagicLinkSession = self
-            .call(
-                "authenticate_magic_link",
-                self.api.authenticate_magic_link().body(body).send(),
-            )
+            .call("authenticate_magic_link", |api| {
+                api.authenticate_magic_link().body(body.clone()).send()
+            })
             .await?;
         self.adopt_key_if_none(&session.api_key);
         Ok(session)
@@ -308,7 +416,9 @@ impl Client {
         };
         let attempted_at = Utc::now();
         let result = self
-            .call("send_message", self.api.send_message().body(body).send())
+            .call("send_message", |api| {
+                api.send_message().body(body.clone()).send()
+            })
             .await;
         result.map_err(|cause| {
             let unknown = match &cause {
@@ -350,20 +460,18 @@ impl Client {
     /// One page of room messages, newest first.
     pub async fn room_messages(&self, query: MessageQuery) -> Result<MessagePage> {
         let (limit, offset, since) = query.args()?;
-        self.call(
-            "get_messages",
-            paged!(self.api.get_messages(), limit, offset, since).send(),
-        )
+        self.call("get_messages", |api| {
+            paged!(api.get_messages(), limit, offset, since).send()
+        })
         .await
     }
 
     /// One page of your direct messages (sent and received), newest first.
     pub async fn direct_messages(&self, query: MessageQuery) -> Result<MessagePage> {
         let (limit, offset, since) = query.args()?;
-        self.call(
-            "get_direct_messages",
-            paged!(self.api.get_direct_messages(), limit, offset, since).send(),
-        )
+        self.call("get_direct_messages", |api| {
+            paged!(api.get_direct_messages(), limit, offset, since).send()
+        })
         .await
     }
 
@@ -395,52 +503,48 @@ impl Client {
 
     /// One message by id.
     pub async fn message(&self, id: Uuid) -> Result<Message> {
-        self.call("get_message", self.api.get_message().message_id(id).send())
+        self.call("get_message", |api| api.get_message().message_id(id).send())
             .await
     }
 
     /// Unread room messages, oldest first.
     pub async fn unread_messages(&self, page: Page) -> Result<Vec<Message>> {
         let (limit, offset) = page.args(None)?;
-        self.call(
-            "get_unread_room_messages",
-            paged!(self.api.get_unread_room_messages(), limit, offset).send(),
-        )
+        self.call("get_unread_room_messages", |api| {
+            paged!(api.get_unread_room_messages(), limit, offset).send()
+        })
         .await
     }
 
     /// Unread direct messages, oldest first.
     pub async fn unread_direct_messages(&self, page: Page) -> Result<Vec<Message>> {
         let (limit, offset) = page.args(None)?;
-        self.call(
-            "get_unread_direct_messages",
-            paged!(self.api.get_unread_direct_messages(), limit, offset).send(),
-        )
+        self.call("get_unread_direct_messages", |api| {
+            paged!(api.get_unread_direct_messages(), limit, offset).send()
+        })
         .await
     }
 
     /// How many room and direct messages are unread.
     pub async fn unread_count(&self) -> Result<UnreadCount> {
-        self.call("get_unread_count", self.api.get_unread_count().send())
+        self.call("get_unread_count", |api| api.get_unread_count().send())
             .await
     }
 
     /// Marks one message read.
     pub async fn mark_read(&self, id: Uuid) -> Result<()> {
-        self.call(
-            "mark_message_as_read",
-            self.api.mark_message_as_read().message_id(id).send(),
-        )
+        self.call("mark_message_as_read", |api| {
+            api.mark_message_as_read().message_id(id).send()
+        })
         .await
     }
 
     /// Marks everything read; returns how many messages that was.
     pub async fn mark_all_read(&self) -> Result<u64> {
         let answer = self
-            .call(
-                "mark_all_messages_as_read",
-                self.api.mark_all_messages_as_read().send(),
-            )
+            .call("mark_all_messages_as_read", |api| {
+                api.mark_all_messages_as_read().send()
+            })
             .await?;
         Ok(answer.marked_as_read)
     }
@@ -450,8 +554,8 @@ impl Client {
         if let Some(name) = to_username {
             let _: t::SendMessageRequestToUsername = valid("to_username", name)?;
         }
-        self.call("send_typing_indicator", {
-            let b = self.api.send_typing_indicator();
+        self.call("send_typing_indicator", |api| {
+            let b = api.send_typing_indicator();
             match to_username {
                 Some(name) => b.to_username(name),
                 None => b,
@@ -465,42 +569,42 @@ impl Client {
 
     /// Everyone who can receive messages (viewers are not listed).
     pub async fn users(&self) -> Result<Vec<User>> {
-        self.call("get_users", self.api.get_users().send()).await
+        self.call("get_users", |api| api.get_users().send()).await
     }
 
     /// Users connected now.
     pub async fn online_users(&self) -> Result<Vec<User>> {
-        self.call("get_online_users", self.api.get_online_users().send())
+        self.call("get_online_users", |api| api.get_online_users().send())
             .await
     }
 
     /// One user's public profile.
     pub async fn user(&self, id: Uuid) -> Result<User> {
-        self.call(
-            "get_user_profile",
-            self.api.get_user_profile().user_id(id).send(),
-        )
+        self.call("get_user_profile", |api| {
+            api.get_user_profile().user_id(id).send()
+        })
         .await
     }
 
     /// The logo names a profile may use.
     pub async fn logos(&self) -> Result<Vec<String>> {
-        self.call("get_available_logos", self.api.get_available_logos().send())
-            .await
+        self.call("get_available_logos", |api| {
+            api.get_available_logos().send()
+        })
+        .await
     }
 
     /// The server's health report (`status` is `"healthy"`).
     pub async fn health(&self) -> Result<Health> {
-        self.call("health_check", self.api.health_check().send())
+        self.call("health_check", |api| api.health_check().send())
             .await
     }
 
     /// A token and URL for the real-time (Centrifugo) connection.
     pub async fn connection_token(&self) -> Result<ConnectionToken> {
-        self.call(
-            "get_centrifugo_connection_token",
-            self.api.get_centrifugo_connection_token().send(),
-        )
+        self.call("get_centrifugo_connection_token", |api| {
+            api.get_centrifugo_connection_token().send()
+        })
         .await
     }
 
@@ -513,13 +617,15 @@ impl Client {
             emoji: bot.emoji,
             webhook_url: valid_opt("webhook_url", bot.webhook_url)?,
         };
-        self.call("create_bot", self.api.create_bot().body(body).send())
-            .await
+        self.call("create_bot", |api| {
+            api.create_bot().body(body.clone()).send()
+        })
+        .await
     }
 
     /// Your bots.
     pub async fn my_bots(&self) -> Result<Vec<Bot>> {
-        self.call("get_my_bots", self.api.get_my_bots().send())
+        self.call("get_my_bots", |api| api.get_my_bots().send())
             .await
     }
 
@@ -529,26 +635,24 @@ impl Client {
             emoji: update.emoji,
             webhook_url: valid_opt("webhook_url", update.webhook_url)?,
         };
-        self.call(
-            "update_bot",
-            self.api.update_bot().bot_id(id).body(body).send(),
-        )
+        self.call("update_bot", |api| {
+            api.update_bot().bot_id(id).body(body.clone()).send()
+        })
         .await
     }
 
     /// Deletes a bot.
     pub async fn delete_bot(&self, id: Uuid) -> Result<()> {
-        self.call("delete_bot", self.api.delete_bot().bot_id(id).send())
+        self.call("delete_bot", |api| api.delete_bot().bot_id(id).send())
             .await
     }
 
     /// Replaces a bot's API key and returns the new one.
     pub async fn regenerate_bot_api_key(&self, id: Uuid) -> Result<ApiKey> {
         let answer = self
-            .call(
-                "regenerate_bot_api_key",
-                self.api.regenerate_bot_api_key().bot_id(id).send(),
-            )
+            .call("regenerate_bot_api_key", |api| {
+                api.regenerate_bot_api_key().bot_id(id).send()
+            })
             .await?;
         Ok(answer.api_key)
     }
@@ -562,21 +666,20 @@ impl Client {
             description: valid_opt("description", conversation.description)?,
             message_ids: conversation.message_ids,
         };
-        self.call(
-            "create_conversation",
-            self.api.create_conversation().body(body).send(),
-        )
+        self.call("create_conversation", |api| {
+            api.create_conversation().body(body.clone()).send()
+        })
         .await
     }
 
     /// One page of your conversations, newest first (`limit` 1–100).
     pub async fn conversations(&self, page: Page) -> Result<ConversationPage> {
         let (limit, offset) = page.args(Some(100))?;
-        self.call("get_conversations", {
+        self.call("get_conversations", |api| {
             // `page_arg` checked 1..=100 and 0.., so these conversions hold.
             let limit = limit.and_then(|l| std::num::NonZeroU64::new(l.unsigned_abs()));
             paged!(
-                self.api.get_conversations(),
+                api.get_conversations(),
                 limit,
                 offset.map(i64::unsigned_abs)
             )
@@ -599,10 +702,9 @@ impl Client {
 
     /// One conversation.
     pub async fn conversation(&self, id: Uuid) -> Result<Conversation> {
-        self.call(
-            "get_conversation",
-            self.api.get_conversation().conversation_id(id).send(),
-        )
+        self.call("get_conversation", |api| {
+            api.get_conversation().conversation_id(id).send()
+        })
         .await
     }
 
@@ -617,23 +719,20 @@ impl Client {
             description: valid_opt("description", update.description)?,
             message_ids: update.message_ids,
         };
-        self.call(
-            "update_conversation",
-            self.api
-                .update_conversation()
+        self.call("update_conversation", |api| {
+            api.update_conversation()
                 .conversation_id(id)
-                .body(body)
-                .send(),
-        )
+                .body(body.clone())
+                .send()
+        })
         .await
     }
 
     /// Deletes one of your conversations.
     pub async fn delete_conversation(&self, id: Uuid) -> Result<()> {
-        self.call(
-            "delete_conversation",
-            self.api.delete_conversation().conversation_id(id).send(),
-        )
+        self.call("delete_conversation", |api| {
+            api.delete_conversation().conversation_id(id).send()
+        })
         .await
     }
 
@@ -641,16 +740,17 @@ impl Client {
 
     /// Every user with private details (admin).
     pub async fn admin_users(&self) -> Result<Vec<Profile>> {
-        self.call("admin_get_all_users", self.api.admin_get_all_users().send())
-            .await
+        self.call("admin_get_all_users", |api| {
+            api.admin_get_all_users().send()
+        })
+        .await
     }
 
     /// One user with private details (admin).
     pub async fn admin_user(&self, id: Uuid) -> Result<Profile> {
-        self.call(
-            "admin_get_user",
-            self.api.admin_get_user().user_id(id).send(),
-        )
+        self.call("admin_get_user", |api| {
+            api.admin_get_user().user_id(id).send()
+        })
         .await
     }
 
@@ -666,29 +766,29 @@ impl Client {
             admin: update.admin,
             bot: update.bot,
         };
-        self.call(
-            "admin_update_user",
-            self.api.admin_update_user().user_id(id).body(body).send(),
-        )
+        self.call("admin_update_user", |api| {
+            api.admin_update_user()
+                .user_id(id)
+                .body(body.clone())
+                .send()
+        })
         .await
     }
 
     /// Deletes a user (admin).
     pub async fn admin_delete_user(&self, id: Uuid) -> Result<()> {
-        self.call(
-            "admin_delete_user",
-            self.api.admin_delete_user().user_id(id).send(),
-        )
+        self.call("admin_delete_user", |api| {
+            api.admin_delete_user().user_id(id).send()
+        })
         .await
     }
 
     /// Replaces a user's API key and returns the new one (admin).
     pub async fn admin_regenerate_api_key(&self, id: Uuid) -> Result<ApiKey> {
         let answer = self
-            .call(
-                "admin_regenerate_user_api_key",
-                self.api.admin_regenerate_user_api_key().user_id(id).send(),
-            )
+            .call("admin_regenerate_user_api_key", |api| {
+                api.admin_regenerate_user_api_key().user_id(id).send()
+            })
             .await?;
         Ok(answer.api_key)
     }
@@ -696,10 +796,9 @@ impl Client {
     /// Gives a user a role (admin).
     pub async fn admin_set_role(&self, id: Uuid, role: Role) -> Result<RoleAssigned> {
         let body = t::AssignRoleRequest { role };
-        self.call(
-            "assign_user_role",
-            self.api.assign_user_role().user_id(id).body(body).send(),
-        )
+        self.call("assign_user_role", |api| {
+            api.assign_user_role().user_id(id).body(body.clone()).send()
+        })
         .await
     }
 
@@ -716,19 +815,17 @@ impl Client {
             signup_url: signup_url.to_owned(),
             role: role.unwrap_or(Role::Member),
         };
-        self.call(
-            "invite_user_by_email",
-            self.api.invite_user_by_email().body(body).send(),
-        )
+        self.call("invite_user_by_email", |api| {
+            api.invite_user_by_email().body(body.clone()).send()
+        })
         .await
     }
 
     /// Any message by id (admin).
     pub async fn admin_message(&self, id: Uuid) -> Result<Message> {
-        self.call(
-            "admin_get_message",
-            self.api.admin_get_message().message_id(id).send(),
-        )
+        self.call("admin_get_message", |api| {
+            api.admin_get_message().message_id(id).send()
+        })
         .await
     }
 
@@ -737,45 +834,37 @@ impl Client {
         let body = t::AdminMessageUpdate {
             content: valid("content", content)?,
         };
-        self.call(
-            "admin_update_message",
-            self.api
-                .admin_update_message()
+        self.call("admin_update_message", |api| {
+            api.admin_update_message()
                 .message_id(id)
-                .body(body)
-                .send(),
-        )
+                .body(body.clone())
+                .send()
+        })
         .await
     }
 
     /// Deletes a message (admin).
     pub async fn admin_delete_message(&self, id: Uuid) -> Result<()> {
-        self.call(
-            "admin_delete_message",
-            self.api.admin_delete_message().message_id(id).send(),
-        )
+        self.call("admin_delete_message", |api| {
+            api.admin_delete_message().message_id(id).send()
+        })
         .await
     }
 
     /// Deletes anyone's conversation (admin).
     pub async fn admin_delete_conversation(&self, id: Uuid) -> Result<()> {
-        self.call(
-            "admin_delete_conversation",
-            self.api
-                .admin_delete_conversation()
-                .conversation_id(id)
-                .send(),
-        )
+        self.call("admin_delete_conversation", |api| {
+            api.admin_delete_conversation().conversation_id(id).send()
+        })
         .await
     }
 
     /// Real-time connection statistics (admin). Server 2.0.1 always reports
     /// zeros.
     pub async fn admin_websocket_stats(&self) -> Result<RealtimeStats> {
-        self.call(
-            "get_websocket_connections",
-            self.api.get_websocket_connections().send(),
-        )
+        self.call("get_websocket_connections", |api| {
+            api.get_websocket_connections().send()
+        })
         .await
     }
 }

@@ -1,15 +1,15 @@
 //! Building a [`Client`]: explicit settings, then the environment, then
 //! defaults.
 
-use std::{fmt, sync::Arc, time::Duration};
+use std::{fmt, time::Duration};
 
 use reqwest::header::HeaderValue;
-use token_bowl_chat_api::{ApiKey, ClientState, Credentials};
+use token_bowl_chat_api::{ApiKey, Credentials};
 
 use crate::{
     Client, Error, Result,
     error::API_KEY_ENV,
-    retry::{Executor, RetryPolicy},
+    retry::{Executor, Mode, RetryPolicy},
 };
 
 /// The environment variable that holds the base URL.
@@ -195,16 +195,18 @@ impl ClientBuilder {
                     .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?
             }
         };
-        let executor = Arc::new(Executor {
+        let executor = Executor {
             policy: self.retry,
             timeout: Some(self.timeout),
             client_is_ours,
             // The client the SDK builds sends it itself.
             user_agent: (!client_is_ours).then_some(user_agent),
-        });
-        let state = ClientState::new(Credentials::new(key)).with_executor(executor.clone());
-        Ok(Client::from_api(
-            token_bowl_chat_api::Client::new_with_client(&base_url, http, state),
+            mode: Mode::Retrying,
+        };
+        Ok(Client::assemble(
+            &base_url,
+            http,
+            Credentials::new(key),
             executor,
         ))
     }

@@ -1,6 +1,9 @@
-//! Retries, timeouts, tracing: the executor every request goes through,
-//! including requests made with the generated client from
-//! [`Client::api`](crate::Client::api).
+//! Retries, timeouts, tracing. The SDK's own calls retry at the call level:
+//! `Client::call` builds the request anew for each attempt and sends it
+//! through a send-once executor ([`Mode::Once`]). The generated client that
+//! [`Client::api`](crate::Client::api) hands out has an executor that
+//! retries by itself ([`Mode::Retrying`]), keeping a copy of each request.
+//! Both decide with the same [`RetryPolicy`] rules.
 
 use std::time::{Duration, Instant, SystemTime};
 
@@ -143,6 +146,21 @@ pub(crate) struct Executor {
     /// The `User-Agent` to add, unless the `reqwest::Client` sends it (the
     /// one the SDK builds does) or the request has one.
     pub user_agent: Option<HeaderValue>,
+    /// Whether this executor retries, or sends once for a caller that does.
+    pub mode: Mode,
+}
+
+/// How an [`Executor`] treats a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// Retries by itself, keeping a copy of the request for the next
+    /// attempt, and reads every body inside the attempt: for the generated
+    /// client that [`Client::api`](crate::Client::api) hands out.
+    Retrying,
+    /// One attempt, for the SDK's own calls, which retry by building the
+    /// request again (so nothing is copied up front). A success passes
+    /// through unread; the generated client reads it.
+    Once,
 }
 
 impl Execute for Executor {
@@ -152,18 +170,16 @@ impl Execute for Executor {
         request: reqwest::Request,
         operation_id: &'static str,
     ) -> ExecuteFuture<'a> {
-        Box::pin(self.run(client, request, operation_id))
+        match self.mode {
+            Mode::Retrying => Box::pin(self.run(client, request, operation_id)),
+            Mode::Once => Box::pin(self.once(client, request)),
+        }
     }
 }
 
 impl Executor {
-    async fn run(
-        &self,
-        client: &reqwest::Client,
-        mut request: reqwest::Request,
-        operation: &'static str,
-    ) -> reqwest::Result<reqwest::Response> {
-        let policy = &self.policy;
+    /// The timeout and `User-Agent` a client passed in does not add itself.
+    fn prepare(&self, request: &mut reqwest::Request) {
         if !self.client_is_ours && request.timeout().is_none() {
             *request.timeout_mut() = self.timeout;
         }
@@ -172,6 +188,48 @@ impl Executor {
         {
             request.headers_mut().insert(USER_AGENT, agent.clone());
         }
+    }
+
+    /// One attempt, in the caller's `token_bowl_request` span (see
+    /// [`attempt_span`]), which gets the method, path, status and duration.
+    /// An error answer is read whole and its body made an `ErrorBody` (see
+    /// [`read_whole`]); a success is handed on unread.
+    async fn once(
+        &self,
+        client: &reqwest::Client,
+        mut request: reqwest::Request,
+    ) -> reqwest::Result<reqwest::Response> {
+        self.prepare(&mut request);
+        let span = tracing::Span::current();
+        let ours = span
+            .metadata()
+            .is_some_and(|m| m.name() == "token_bowl_request");
+        if !ours {
+            return match client.execute(request).await {
+                Ok(response) if is_error(response.status()) => read_whole(response).await,
+                other => other,
+            };
+        }
+        span.record("method", tracing::field::display(request.method()));
+        span.record("path", request.url().path());
+        trace_body(&span, &request);
+        let started = Instant::now();
+        let result = match client.execute(request).await {
+            Ok(response) if is_error(response.status()) => read_whole(response).await,
+            other => other,
+        };
+        record_outcome(&span, &result, started);
+        result
+    }
+
+    async fn run(
+        &self,
+        client: &reqwest::Client,
+        mut request: reqwest::Request,
+        operation: &'static str,
+    ) -> reqwest::Result<reqwest::Response> {
+        let policy = &self.policy;
+        self.prepare(&mut request);
         let retryable = is_idempotent(operation, request.method());
         let mut attempt: u32 = 0;
         loop {
@@ -184,24 +242,11 @@ impl Executor {
             } else {
                 None
             };
-            let span = tracing::debug_span!(
-                "token_bowl_request",
-                operation,
-                method = %request.method(),
-                path = request.url().path(),
-                attempt,
-                status = tracing::field::Empty,
-                duration_ms = tracing::field::Empty,
-            );
-            if let Some(body) = request.body().and_then(|b| b.as_bytes())
-                && tracing::enabled!(tracing::Level::TRACE)
-            {
-                let key = request
-                    .headers()
-                    .get(token_bowl_chat_api::API_KEY_HEADER)
-                    .and_then(|v| v.to_str().ok());
-                let body = crate::error::redact(&String::from_utf8_lossy(body), key);
-                tracing::trace!(parent: &span, %body, "request body");
+            let span = attempt_span(operation, attempt);
+            if !span.is_disabled() {
+                span.record("method", tracing::field::display(request.method()));
+                span.record("path", request.url().path());
+                trace_body(&span, &request);
             }
             let started = Instant::now();
             // The whole answer, body included, is read here: a connection
@@ -218,42 +263,15 @@ impl Executor {
             } else {
                 attempt_future.instrument(span.clone()).await
             };
-            let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
-            span.record("duration_ms", elapsed_ms);
-            match &result {
-                Ok(response) => tracing::debug!(
-                    parent: &span,
-                    status = response.status().as_u16(),
-                    duration_ms = elapsed_ms,
-                    "response"
-                ),
-                Err(error) => {
-                    tracing::debug!(parent: &span, %error, duration_ms = elapsed_ms, "request failed")
-                }
-            }
+            record_outcome(&span, &result, started);
             let wait = match &result {
-                Ok(response) => {
-                    span.record("status", response.status().as_u16());
-                    let status = response.status();
-                    if retryable && is_retryable_status(status) {
-                        match retry_after(response.headers()) {
-                            Some(wait) if wait > policy.max_retry_after => None,
-                            Some(wait) => Some(wait),
-                            None => Some(policy.backoff(attempt - 1)),
-                        }
-                    } else {
-                        None
-                    }
-                }
-                // A request that is safe to repeat is repeated after any
-                // failure of the connection: refused, reset, closed before
-                // the answer (a stale pooled connection), timed out. One that
-                // is not only when it never left: no connection was made.
-                Err(_) if retryable => Some(policy.backoff(attempt - 1)),
-                Err(e) if e.is_connect() || is_refused_by_http2(e) => {
-                    Some(policy.backoff(attempt - 1))
-                }
-                Err(_) => None,
+                Ok(response) => policy.wait_for_status(
+                    retryable,
+                    response.status(),
+                    response.headers(),
+                    attempt,
+                ),
+                Err(e) => policy.wait_for_failure(retryable, e, attempt),
             };
             match (wait, spare) {
                 (Some(wait), Some(next)) => {
@@ -263,6 +281,101 @@ impl Executor {
                 }
                 _ => return result,
             }
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The wait before retrying an answer with `status` (after attempt
+    /// number `attempt`, 1-based), or `None` when it is not retried: only
+    /// retryable statuses of requests safe to repeat, honouring a
+    /// `Retry-After` up to the cap.
+    pub(crate) fn wait_for_status(
+        &self,
+        idempotent: bool,
+        status: StatusCode,
+        headers: &HeaderMap,
+        attempt: u32,
+    ) -> Option<Duration> {
+        if !idempotent || !is_retryable_status(status) {
+            return None;
+        }
+        match retry_after(headers) {
+            Some(wait) if wait > self.max_retry_after => None,
+            Some(wait) => Some(wait),
+            None => Some(self.backoff(attempt - 1)),
+        }
+    }
+
+    /// The wait before retrying after a failure of the connection, or
+    /// `None`. A request that is safe to repeat is repeated after any
+    /// failure: refused, reset, closed before the answer (a stale pooled
+    /// connection), cut mid-body, timed out. One that is not only when it
+    /// never ran: no connection was made, or HTTP/2 refused it.
+    pub(crate) fn wait_for_failure(
+        &self,
+        idempotent: bool,
+        error: &reqwest::Error,
+        attempt: u32,
+    ) -> Option<Duration> {
+        (idempotent || error.is_connect() || is_refused_by_http2(error))
+            .then(|| self.backoff(attempt - 1))
+    }
+}
+
+/// 4xx and 5xx.
+fn is_error(status: StatusCode) -> bool {
+    status.is_client_error() || status.is_server_error()
+}
+
+/// The span of one attempt. Method and path are recorded by the executor,
+/// status and duration when the answer is in.
+pub(crate) fn attempt_span(operation: &'static str, attempt: u32) -> tracing::Span {
+    tracing::debug_span!(
+        "token_bowl_request",
+        operation,
+        method = tracing::field::Empty,
+        path = tracing::field::Empty,
+        attempt,
+        status = tracing::field::Empty,
+        duration_ms = tracing::field::Empty,
+    )
+}
+
+/// The request body at TRACE level, with the key redacted.
+fn trace_body(span: &tracing::Span, request: &reqwest::Request) {
+    if let Some(body) = request.body().and_then(|b| b.as_bytes())
+        && tracing::enabled!(tracing::Level::TRACE)
+    {
+        let key = request
+            .headers()
+            .get(token_bowl_chat_api::API_KEY_HEADER)
+            .and_then(|v| v.to_str().ok());
+        let body = crate::error::redact(&String::from_utf8_lossy(body), key);
+        tracing::trace!(parent: span, %body, "request body");
+    }
+}
+
+/// Status and duration into the span, and a DEBUG event for the answer.
+fn record_outcome(
+    span: &tracing::Span,
+    result: &reqwest::Result<reqwest::Response>,
+    started: Instant,
+) {
+    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    span.record("duration_ms", elapsed_ms);
+    match result {
+        Ok(response) => {
+            span.record("status", response.status().as_u16());
+            tracing::debug!(
+                parent: span,
+                status = response.status().as_u16(),
+                duration_ms = elapsed_ms,
+                "response"
+            )
+        }
+        Err(error) => {
+            tracing::debug!(parent: span, %error, duration_ms = elapsed_ms, "request failed")
         }
     }
 }
@@ -325,8 +438,7 @@ async fn read_whole(mut response: reqwest::Response) -> reqwest::Result<reqwest:
         Some(buffer) => buffer.freeze(),
         None => first.unwrap_or_default(),
     };
-    let is_error = status.is_client_error() || status.is_server_error();
-    let body = if !is_error || serde_json::from_slice::<ErrorBody>(&bytes).is_ok() {
+    let body = if !is_error(status) || serde_json::from_slice::<ErrorBody>(&bytes).is_ok() {
         bytes
     } else {
         let text = String::from_utf8_lossy(&bytes);
