@@ -52,19 +52,7 @@ fn call_overhead(c: &mut Criterion) {
         .build()
         .unwrap();
 
-    let bare = || async {
-        let response = http
-            .get(&url)
-            .header("x-api-key", KEY)
-            .send()
-            .await
-            .unwrap()
-            .error_for_status()
-            .unwrap();
-        let bytes = response.bytes().await.unwrap();
-        let profile: Profile = serde_json::from_slice(&bytes).unwrap();
-        black_box(profile)
-    };
+    let bare = || async { black_box(common::bare::<Profile>(http.get(&url), KEY).await) };
     let via_sdk = || async { black_box(sdk.me().await.unwrap()) };
     let via_generated = || async { black_box(sdk.api().get_my_profile().send().await.unwrap()) };
 

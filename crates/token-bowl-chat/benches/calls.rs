@@ -33,7 +33,7 @@ use std::{
 
 mod common;
 
-use common::process_cpu;
+use common::{bare, process_cpu};
 use serde_json::json;
 use token_bowl_chat::{Client, Message, MessagePage, MessageQuery, Profile};
 use tokio::{
@@ -269,17 +269,19 @@ impl Who {
     async fn call(&self, call: Call) {
         match (self, call) {
             (Who::Bare(http, base), Call::Me) => {
-                bare::<Profile>(http.get(format!("{base}/users/me"))).await;
+                std::hint::black_box(
+                    bare::<Profile>(http.get(format!("{base}/users/me")), KEY).await,
+                );
             }
             (Who::Bare(http, base), Call::Messages) => {
                 let request = http.get(format!("{base}/messages")).query(&[("limit", 50)]);
-                bare::<MessagePage>(request).await;
+                std::hint::black_box(bare::<MessagePage>(request, KEY).await);
             }
             (Who::Bare(http, base), Call::Send) => {
                 let request = http
                     .post(format!("{base}/messages"))
                     .json(&json!({"content": "who starts at flex?"}));
-                bare::<Message>(request).await;
+                std::hint::black_box(bare::<Message>(request, KEY).await);
             }
             (Who::Sdk(sdk), Call::Me) => {
                 std::hint::black_box(sdk.me().await.unwrap());
@@ -309,20 +311,6 @@ impl Who {
             }
         }
     }
-}
-
-/// A bare `reqwest` + `serde_json` call: the key, send, status check, the
-/// whole body, decode.
-async fn bare<T: serde::de::DeserializeOwned>(request: reqwest::RequestBuilder) {
-    let response = request
-        .header("x-api-key", KEY)
-        .send()
-        .await
-        .unwrap()
-        .error_for_status()
-        .unwrap();
-    let bytes = response.bytes().await.unwrap();
-    std::hint::black_box(serde_json::from_slice::<T>(&bytes).unwrap());
 }
 
 /// One client's share of a cell.

@@ -1,4 +1,5 @@
-//! CPU clocks the benches share (Linux: getrusage and /proc).
+//! What the benches share: CPU clocks (Linux: getrusage and /proc) and the
+//! bare `reqwest` + `serde_json` call they compare with.
 
 #![allow(dead_code, reason = "each bench uses some of these")]
 
@@ -50,4 +51,21 @@ pub fn cpu_of(task: &Path) -> Duration {
 /// CPU time the calling thread has used.
 pub fn thread_cpu() -> Duration {
     cpu_of(Path::new("/proc/thread-self"))
+}
+
+/// A bare `reqwest` + `serde_json` call: the key, send, status check, the
+/// whole body, decode.
+pub async fn bare<T: serde::de::DeserializeOwned>(
+    request: reqwest::RequestBuilder,
+    key: &str,
+) -> T {
+    let response = request
+        .header("x-api-key", key)
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap();
+    let bytes = response.bytes().await.unwrap();
+    serde_json::from_slice::<T>(&bytes).unwrap()
 }
