@@ -95,21 +95,12 @@ fn retry_wait(
 /// is a failure of the connection (retried when safe, "outcome unknown" for
 /// a send) rather than a status.
 async fn read_unexpected(error: api::Error<ErrorBody>) -> api::Error<ErrorBody> {
-    let api::Error::UnexpectedResponse(mut response) = error else {
-        return error;
-    };
-    let status = response.status();
-    let version = response.version();
-    let headers = std::mem::take(response.headers_mut());
-    match response.bytes().await {
-        Err(failure) => api::Error::ResponseBodyError(failure),
-        Ok(body) => {
-            let mut read = http::Response::new(body);
-            *read.status_mut() = status;
-            *read.version_mut() = version;
-            *read.headers_mut() = headers;
-            api::Error::UnexpectedResponse(reqwest::Response::from(read))
-        }
+    match error {
+        api::Error::UnexpectedResponse(response) => match retry::read_whole(response).await {
+            Ok(read) => api::Error::UnexpectedResponse(read),
+            Err(failure) => api::Error::ResponseBodyError(failure),
+        },
+        other => other,
     }
 }
 

@@ -204,21 +204,19 @@ impl Executor {
         let ours = span
             .metadata()
             .is_some_and(|m| m.name() == "token_bowl_request");
-        if !ours {
-            return match client.execute(request).await {
-                Ok(response) if is_error(response.status()) => read_whole(response).await,
-                other => other,
-            };
-        }
-        span.record("method", tracing::field::display(request.method()));
-        span.record("path", request.url().path());
-        trace_body(&span, &request);
-        let started = Instant::now();
+        let started = ours.then(|| {
+            span.record("method", tracing::field::display(request.method()));
+            span.record("path", request.url().path());
+            trace_body(&span, &request);
+            Instant::now()
+        });
         let result = match client.execute(request).await {
             Ok(response) if is_error(response.status()) => read_whole(response).await,
             other => other,
         };
-        record_outcome(&span, &result, started);
+        if let Some(started) = started {
+            record_outcome(&span, &result, started);
+        }
         result
     }
 
@@ -406,7 +404,9 @@ pub(crate) const WRAPPED_BODY: &str = "x-token-bowl-wrapped-body";
 /// made the `ErrorBody` JSON the generated client expects: kept when it
 /// already is one, else `{"detail": text}` (`{}` for an empty body), marked
 /// with [`WRAPPED_BODY`]. Status, version and headers are kept.
-async fn read_whole(mut response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
+pub(crate) async fn read_whole(
+    mut response: reqwest::Response,
+) -> reqwest::Result<reqwest::Response> {
     let status = response.status();
     let version = response.version();
     let url = response.url().clone();
