@@ -119,6 +119,28 @@ pub enum Error {
     /// token could not be had, or a gap could not be filled.
     #[error("{0}")]
     Realtime(RealtimeError),
+    /// A local I/O step failed: listening for webhooks, reading or writing
+    /// a bot's state file. Reads e.g. `cannot listen on 127.0.0.1:8080:
+    /// Address in use (os error 98)`.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done, with the address or path.
+        context: String,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A bot's reply was not sent: it has used its reply budget for this
+    /// conversation partner (a loop between two bots ends here).
+    #[error("reply to {partner} not sent: {limit} replies in {} already (the bot's reply budget)", seconds(Some(*.window)))]
+    ReplyBudget {
+        /// Whom the reply was for.
+        partner: String,
+        /// Replies allowed per window.
+        limit: u32,
+        /// The window.
+        window: Duration,
+    },
     /// A message send failed in a way that leaves it unknown whether the
     /// server stored it. It was **not** re-sent; use
     /// [`Client::find_sent`](crate::Client::find_sent) to look for it.

@@ -5,6 +5,10 @@
 
 mod client;
 mod config;
+#[cfg(any(feature = "realtime", feature = "webhook"))]
+// Each of the three features uses its part of it.
+#[cfg_attr(not(all(feature = "realtime", feature = "bot")), allow(dead_code))]
+mod delivery;
 mod error;
 mod history;
 mod retry;
@@ -12,8 +16,14 @@ pub mod types;
 
 #[cfg(feature = "blocking")]
 pub mod blocking;
+#[cfg(feature = "bot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bot")))]
+pub mod bot;
 #[cfg(feature = "realtime")]
 pub mod realtime;
+#[cfg(feature = "webhook")]
+#[cfg_attr(docsrs, doc(cfg(feature = "webhook")))]
+pub mod webhook;
 
 pub use client::Client;
 pub use config::{

@@ -34,7 +34,7 @@
 //! ```
 
 use std::{
-    collections::{HashMap, HashSet, VecDeque},
+    collections::{HashMap, HashSet},
     fmt,
     future::Future,
     pin::Pin,
@@ -51,13 +51,14 @@ use serde_json::Value;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
+pub use crate::delivery::{Dedup, Position};
 use crate::{Client, Error, HistoryOptions, Message, RealtimeError, RealtimeErrorKind, Result};
 
 /// Overrides the WebSocket URL the server reports (servers behind proxies
 /// report internal URLs).
 pub const REALTIME_URL_ENV: &str = "TOKEN_BOWL_CHAT_REALTIME_URL";
 /// How many message ids the de-duplication window remembers by default.
-pub const DEFAULT_DEDUP_CAPACITY: usize = 4096;
+pub const DEFAULT_DEDUP_CAPACITY: usize = crate::delivery::DEFAULT_CAPACITY;
 /// The room channel.
 pub const ROOM_CHANNEL: &str = "room:main";
 
@@ -156,17 +157,6 @@ pub struct Disconnect {
     pub reason: String,
     /// Whether the client reconnects on its own.
     pub will_reconnect: bool,
-}
-
-/// Where the stream is: the newest message delivered. Persist it (it is
-/// serde-serialisable) and pass it to [`RealtimeBuilder::resume_from`] after
-/// a restart to get exactly the messages after it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Position {
-    /// Id of the newest message delivered.
-    pub message_id: Option<Uuid>,
-    /// Its timestamp.
-    pub timestamp: Option<DateTime<Utc>>,
 }
 
 /// The connection's state.
@@ -480,57 +470,6 @@ impl Stream for EventStream {
     }
 }
 
-/// Remembers the newest `capacity` ids; forgets the oldest first.
-#[derive(Debug)]
-pub struct Dedup {
-    order: VecDeque<Uuid>,
-    seen: HashSet<Uuid>,
-    capacity: usize,
-}
-
-impl Dedup {
-    /// An empty window of `capacity` ids.
-    pub fn new(capacity: usize) -> Self {
-        Self {
-            order: VecDeque::with_capacity(capacity),
-            seen: HashSet::with_capacity(capacity),
-            capacity,
-        }
-    }
-
-    /// Records `id`; false if it was already there.
-    pub fn insert(&mut self, id: Uuid) -> bool {
-        if !self.seen.insert(id) {
-            return false;
-        }
-        if self.order.len() == self.capacity
-            && let Some(oldest) = self.order.pop_front()
-        {
-            self.seen.remove(&oldest);
-        }
-        self.order.push_back(id);
-        true
-    }
-
-    /// How many ids it holds.
-    pub fn len(&self) -> usize {
-        self.order.len()
-    }
-
-    /// Whether it holds none.
-    pub fn is_empty(&self) -> bool {
-        self.order.is_empty()
-    }
-
-    /// Bytes held by its allocations (ids in the queue and the set's table).
-    pub fn heap_bytes(&self) -> usize {
-        let id = std::mem::size_of::<Uuid>();
-        // hashbrown: one control byte per bucket plus a group of 16.
-        let buckets = (self.seen.capacity() * 8 / 7).next_power_of_two();
-        self.order.capacity() * id + buckets * (id + 1) + 16
-    }
-}
-
 /// Decodes one publication into an event. Unknown or malformed payloads
 /// become [`Event::Unknown`]: a newer server must not break this client.
 ///
@@ -732,11 +671,7 @@ impl Pump {
                 .or_insert(message.timestamp);
             *last = (*last).max(message.timestamp);
             {
-                let mut position = lock(&self.position);
-                if position.timestamp.is_none_or(|t| t <= message.timestamp) {
-                    position.message_id = Some(message.id);
-                    position.timestamp = Some(message.timestamp);
-                }
+                lock(&self.position).advance(message.id, message.timestamp);
             }
             if self.skip_own_messages && message.from_username == self.me {
                 return true;

@@ -1,0 +1,398 @@
+//! Where a bot keeps what it has taken in: the position, the recent ids and
+//! the messages not yet handled, so that a restart handles each message
+//! once.
+
+use std::{
+    collections::{HashMap, VecDeque},
+    fs::{self, File, OpenOptions},
+    io::{self, BufRead, BufReader, Write},
+    path::{Path, PathBuf},
+};
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::{Error, Message, Result, delivery::Position};
+
+/// What a previous run left behind, as [`Store::load`] gives it.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Saved {
+    /// The newest message taken in.
+    pub position: Position,
+    /// Ids of recent messages that were handled (or are below in
+    /// `pending`), oldest first: they are not handled again.
+    pub seen: Vec<Uuid>,
+    /// Messages taken in whose handler never started (the run stopped
+    /// first), oldest first: they are handled now.
+    pub pending: Vec<Message>,
+    /// Messages whose handler started but did not finish (the process
+    /// died): they are **not** run again, since the handler may have
+    /// replied already.
+    pub interrupted: Vec<Uuid>,
+}
+
+/// A bot's memory across restarts. [`FileStore`] is the default;
+/// [`MemoryStore`] keeps nothing. Calls come in this order for each
+/// message: `received` (before the webhook answer or the next event),
+/// `started`, `done`; a store that fails `received` makes the runtime
+/// refuse the message for now (a webhook delivery gets `503` and comes
+/// again).
+pub trait Store: Send + 'static {
+    /// What the previous run left behind.
+    fn load(&mut self) -> Result<Saved>;
+    /// `message` was taken in.
+    fn received(&mut self, message: &Message) -> Result<()>;
+    /// Its handler started.
+    fn started(&mut self, id: Uuid) -> Result<()>;
+    /// Its handler finished (with or without success).
+    fn done(&mut self, id: Uuid) -> Result<()>;
+    /// The run is ending: make everything durable.
+    fn flush(&mut self) -> Result<()>;
+}
+
+/// Keeps nothing: after a restart every message counts as new. For tests,
+/// and for bots that do not mind.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MemoryStore;
+
+impl Store for MemoryStore {
+    fn load(&mut self) -> Result<Saved> {
+        Ok(Saved::default())
+    }
+    fn received(&mut self, _: &Message) -> Result<()> {
+        Ok(())
+    }
+    fn started(&mut self, _: Uuid) -> Result<()> {
+        Ok(())
+    }
+    fn done(&mut self, _: Uuid) -> Result<()> {
+        Ok(())
+    }
+    fn flush(&mut self) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// One line of the file.
+#[derive(Debug, Serialize, Deserialize)]
+enum Line {
+    /// The position, written first by a compaction.
+    #[serde(rename = "p")]
+    Position(Position),
+    /// A message taken in.
+    #[serde(rename = "r")]
+    Received(Box<Message>),
+    /// Its handler started.
+    #[serde(rename = "s")]
+    Started(Uuid),
+    /// Its handler finished, or (after a compaction) it is an id to skip.
+    #[serde(rename = "d")]
+    Done(Uuid),
+}
+
+#[derive(Debug)]
+enum Entry {
+    Done,
+    Pending(Box<Message>),
+    Started,
+}
+
+/// A JSON-lines file, one short line per step, appended with one `write`
+/// each (so a killed process loses nothing written; `flush` at the end of a
+/// run also syncs it to disk). It is rewritten compactly at load and when
+/// it has grown to four times its window. One file per bot: two processes
+/// must not share one.
+#[derive(Debug)]
+pub struct FileStore {
+    path: PathBuf,
+    file: Option<File>,
+    window: usize,
+    position: Position,
+    /// Ids in the order they came, with what is known of each.
+    order: VecDeque<Uuid>,
+    entries: HashMap<Uuid, Entry>,
+    lines: usize,
+}
+
+impl FileStore {
+    /// A store in `path` (created with its folder when missing) that
+    /// remembers the newest 4096 ids.
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        Self {
+            path: path.into(),
+            file: None,
+            window: crate::delivery::DEFAULT_CAPACITY,
+            position: Position::default(),
+            order: VecDeque::new(),
+            entries: HashMap::new(),
+            lines: 0,
+        }
+    }
+
+    /// Remembers the newest `ids` ids (default 4096; the server keeps only
+    /// its newest 100 messages).
+    pub fn window(mut self, ids: usize) -> Self {
+        self.window = ids.max(1);
+        self
+    }
+
+    /// The default place for `username`'s bot:
+    /// `$XDG_STATE_HOME/token-bowl/bots/<username>.jsonl`, else
+    /// `~/.local/state/token-bowl/bots/<username>.jsonl`, else
+    /// `.token-bowl-bot-<username>.jsonl` in the current folder.
+    pub fn default_path(username: &str) -> PathBuf {
+        let file: String = username
+            .chars()
+            .map(|c| if c.is_alphanumeric() || "-_.".contains(c) { c } else { '_' })
+            .collect();
+        let state = std::env::var_os("XDG_STATE_HOME")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| {
+                std::env::var_os("HOME")
+                    .filter(|v| !v.is_empty())
+                    .map(|home| Path::new(&home).join(".local/state"))
+            });
+        match state {
+            Some(state) => state.join("token-bowl/bots").join(format!("{file}.jsonl")),
+            None => PathBuf::from(format!(".token-bowl-bot-{file}.jsonl")),
+        }
+    }
+
+    /// Its file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn io(&self, what: &str, source: io::Error) -> Error {
+        Error::Io {
+            context: format!("cannot {what} the bot's state file {}", self.path.display()),
+            source,
+        }
+    }
+
+    fn append(&mut self, line: &Line) -> Result<()> {
+        let mut text = serde_json::to_string(line).expect("a state line serialises");
+        text.push('\n');
+        let file = match &mut self.file {
+            Some(file) => file,
+            None => return Err(self.io("write", io::Error::other("it is not open"))),
+        };
+        if let Err(e) = file.write_all(text.as_bytes()) {
+            return Err(self.io("write", e));
+        }
+        self.lines += 1;
+        if self.lines > self.window * 4 + 64 {
+            self.compact()?;
+        }
+        Ok(())
+    }
+
+    fn note(&mut self, id: Uuid, entry: Entry) {
+        if self.entries.insert(id, entry).is_none() {
+            self.order.push_back(id);
+        }
+        self.forget_beyond_window();
+    }
+
+    /// Drops the oldest handled ids beyond the window (pending and started
+    /// ones stay until they are done).
+    fn forget_beyond_window(&mut self) {
+        while self.order.len() > self.window {
+            let Some(oldest) = self.order.front().copied() else { break };
+            if matches!(self.entries.get(&oldest), Some(Entry::Done) | None) {
+                self.order.pop_front();
+                self.entries.remove(&oldest);
+            } else {
+                break;
+            }
+        }
+    }
+
+    /// Rewrites the file as what is known now, through a temporary file
+    /// and a rename, so a crash leaves the old file or the new one.
+    fn compact(&mut self) -> Result<()> {
+        let mut text = String::new();
+        let mut push = |line: &Line| {
+            text.push_str(&serde_json::to_string(line).expect("a state line serialises"));
+            text.push('\n');
+        };
+        push(&Line::Position(self.position.clone()));
+        let mut lines = 1;
+        for id in &self.order {
+            match &self.entries[id] {
+                Entry::Done => push(&Line::Done(*id)),
+                Entry::Pending(m) => push(&Line::Received(m.clone())),
+                Entry::Started => push(&Line::Started(*id)),
+            }
+            lines += 1;
+        }
+        let tmp = self.path.with_extension("jsonl.tmp");
+        let written = (|| {
+            let mut file = File::create(&tmp)?;
+            file.write_all(text.as_bytes())?;
+            file.sync_data()?;
+            fs::rename(&tmp, &self.path)
+        })();
+        written.map_err(|e| self.io("rewrite", e))?;
+        let file = OpenOptions::new()
+            .append(true)
+            .open(&self.path)
+            .map_err(|e| self.io("open", e))?;
+        self.file = Some(file);
+        self.lines = lines;
+        Ok(())
+    }
+}
+
+impl Store for FileStore {
+    fn load(&mut self) -> Result<Saved> {
+        if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            fs::create_dir_all(dir).map_err(|e| self.io("create the folder of", e))?;
+        }
+        let mut interrupted = Vec::new();
+        match File::open(&self.path) {
+            Ok(file) => {
+                for (n, line) in BufReader::new(file).lines().enumerate() {
+                    let line = line.map_err(|e| self.io("read", e))?;
+                    if line.trim().is_empty() {
+                        continue;
+                    }
+                    match serde_json::from_str::<Line>(&line) {
+                        Ok(Line::Position(p)) => self.position = p,
+                        Ok(Line::Received(m)) => {
+                            self.position.advance(m.id, m.timestamp);
+                            self.note(m.id, Entry::Pending(m));
+                        }
+                        Ok(Line::Started(id)) => self.note(id, Entry::Started),
+                        Ok(Line::Done(id)) => self.note(id, Entry::Done),
+                        // A line cut by a crash in the middle of a write.
+                        Err(e) => tracing::warn!(
+                            path = %self.path.display(), line = n + 1, error = %e,
+                            "bot state: skipping an unreadable line"
+                        ),
+                    }
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(self.io("read", e)),
+        }
+        let mut saved = Saved {
+            position: self.position.clone(),
+            ..Saved::default()
+        };
+        for id in &self.order {
+            match self.entries.get_mut(id) {
+                Some(Entry::Pending(m)) => saved.pending.push((**m).clone()),
+                Some(entry @ Entry::Started) => {
+                    interrupted.push(*id);
+                    *entry = Entry::Done;
+                }
+                _ => {}
+            }
+            saved.seen.push(*id);
+        }
+        saved.interrupted = interrupted;
+        self.compact()?;
+        Ok(saved)
+    }
+
+    fn received(&mut self, message: &Message) -> Result<()> {
+        self.append(&Line::Received(Box::new(message.clone())))?;
+        self.position.advance(message.id, message.timestamp);
+        self.note(message.id, Entry::Pending(Box::new(message.clone())));
+        Ok(())
+    }
+
+    fn started(&mut self, id: Uuid) -> Result<()> {
+        self.append(&Line::Started(id))?;
+        self.note(id, Entry::Started);
+        Ok(())
+    }
+
+    fn done(&mut self, id: Uuid) -> Result<()> {
+        self.append(&Line::Done(id))?;
+        self.note(id, Entry::Done);
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        self.compact()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(n: u128) -> Message {
+        serde_json::from_value(serde_json::json!({
+            "id": Uuid::from_u128(n), "from_user_id": "", "from_username": "bob",
+            "content": format!("m{n}"), "message_type": "room", "description": "",
+            "timestamp": format!("2026-12-01T10:00:{:02}+00:00", n % 60),
+        }))
+        .unwrap()
+    }
+
+    fn temp_path(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("tb-store-{}-{name}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        dir.join("state.jsonl")
+    }
+
+    #[test]
+    fn a_restart_sees_done_ids_reruns_pending_ones_and_reports_interrupted_ones() {
+        let path = temp_path("restart");
+        let mut store = FileStore::new(&path);
+        assert_eq!(store.load().unwrap(), Saved::default());
+        for n in 1..=4 {
+            store.received(&message(n)).unwrap();
+        }
+        store.started(Uuid::from_u128(1)).unwrap();
+        store.done(Uuid::from_u128(1)).unwrap();
+        store.started(Uuid::from_u128(2)).unwrap();
+        // The process dies here: no flush.
+        drop(store);
+
+        let mut again = FileStore::new(&path);
+        let saved = again.load().unwrap();
+        let ids = |v: &[u128]| v.iter().map(|n| Uuid::from_u128(*n)).collect::<Vec<_>>();
+        assert_eq!(saved.seen, ids(&[1, 2, 3, 4]));
+        assert_eq!(saved.interrupted, ids(&[2]));
+        assert_eq!(
+            saved.pending.iter().map(|m| m.id).collect::<Vec<_>>(),
+            ids(&[3, 4])
+        );
+        assert_eq!(saved.position.message_id, Some(Uuid::from_u128(4)));
+        // The interrupted one is reported once, not on every start.
+        again.flush().unwrap();
+        let third = FileStore::new(&path).load().unwrap();
+        assert!(third.interrupted.is_empty());
+        assert_eq!(third.pending.len(), 2);
+        let _ = fs::remove_dir_all(path.parent().unwrap());
+    }
+
+    #[test]
+    fn a_torn_last_line_is_skipped_and_the_file_stays_bounded() {
+        let path = temp_path("torn");
+        let mut store = FileStore::new(&path).window(8);
+        store.load().unwrap();
+        for n in 1..=200 {
+            store.received(&message(n)).unwrap();
+            store.started(Uuid::from_u128(n)).unwrap();
+            store.done(Uuid::from_u128(n)).unwrap();
+        }
+        drop(store);
+        let lines = fs::read_to_string(&path).unwrap().lines().count();
+        assert!(lines <= 8 * 4 + 64 + 1, "{lines} lines");
+        let mut file = OpenOptions::new().append(true).open(&path).unwrap();
+        file.write_all(br#"{"r":{"id":"0000"#).unwrap();
+        drop(file);
+        let saved = FileStore::new(&path).window(8).load().unwrap();
+        assert_eq!(saved.seen.len(), 8);
+        assert_eq!(saved.seen.last(), Some(&Uuid::from_u128(200)));
+        assert!(saved.pending.is_empty() && saved.interrupted.is_empty());
+        let _ = fs::remove_dir_all(path.parent().unwrap());
+    }
+}
