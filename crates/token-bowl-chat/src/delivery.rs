@@ -78,7 +78,6 @@ impl Dedup {
     }
 }
 
-
 impl Position {
     /// Moves to `id` at `timestamp` when that is not older than where it is.
     pub(crate) fn advance(&mut self, id: Uuid, timestamp: DateTime<Utc>) {

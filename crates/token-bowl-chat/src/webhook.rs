@@ -419,7 +419,11 @@ async fn connection(
     }
 }
 
-async fn answer(request: Request<Incoming>, peer: SocketAddr, shared: &Shared) -> Response<Full<Bytes>> {
+async fn answer(
+    request: Request<Incoming>,
+    peer: SocketAddr,
+    shared: &Shared,
+) -> Response<Full<Bytes>> {
     let counters = &shared.counters;
     let rejected = |status: StatusCode, detail: String| {
         counters.rejected.fetch_add(1, Ordering::Relaxed);
@@ -453,11 +457,19 @@ async fn answer(request: Request<Incoming>, peer: SocketAddr, shared: &Shared) -
         Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => {
             return rejected(StatusCode::PAYLOAD_TOO_LARGE, too_large(shared.max_body));
         }
-        Ok(Err(e)) => return rejected(StatusCode::BAD_REQUEST, format!("cannot read the body: {e}")),
+        Ok(Err(e)) => {
+            return rejected(
+                StatusCode::BAD_REQUEST,
+                format!("cannot read the body: {e}"),
+            );
+        }
         Err(_) => {
             return rejected(
                 StatusCode::REQUEST_TIMEOUT,
-                format!("the body did not arrive within {} s", READ_TIMEOUT.as_secs()),
+                format!(
+                    "the body did not arrive within {} s",
+                    READ_TIMEOUT.as_secs()
+                ),
             );
         }
     };
@@ -523,7 +535,10 @@ pub(crate) struct Rejection {
 /// Reads a delivery's body: a JSON `Content-Type` (any parameters, any
 /// case) and a message object. An older server's message without
 /// `description` is read with it empty, as on the real-time path.
-pub(crate) fn decode(content_type: Option<&[u8]>, body: &[u8]) -> std::result::Result<Message, Rejection> {
+pub(crate) fn decode(
+    content_type: Option<&[u8]>,
+    body: &[u8],
+) -> std::result::Result<Message, Rejection> {
     let json = content_type
         .and_then(|v| std::str::from_utf8(v).ok())
         .and_then(|v| v.split(';').next())
@@ -580,7 +595,11 @@ mod tests {
 
     #[test]
     fn a_delivery_decodes_with_any_json_content_type() {
-        for ct in ["application/json", "Application/JSON; charset=utf-8", "application/vnd.tb+json"] {
+        for ct in [
+            "application/json",
+            "Application/JSON; charset=utf-8",
+            "application/vnd.tb+json",
+        ] {
             let m = decode(Some(ct.as_bytes()), BODY.as_bytes()).unwrap();
             assert_eq!(m.content, "hi @alice");
         }
@@ -591,10 +610,25 @@ mod tests {
         let cases: &[(Option<&str>, &str, u16, &str)] = &[
             (None, BODY, 415, "got none"),
             (Some("text/plain"), BODY, 415, "text/plain"),
-            (Some("application/x-www-form-urlencoded"), BODY, 415, "urlencoded"),
+            (
+                Some("application/x-www-form-urlencoded"),
+                BODY,
+                415,
+                "urlencoded",
+            ),
             (Some("application/json"), "{not json", 400, "not JSON"),
-            (Some("application/json"), "[1,2]", 422, "expected a JSON object"),
-            (Some("application/json"), r#"{"content":"x"}"#, 422, "missing field"),
+            (
+                Some("application/json"),
+                "[1,2]",
+                422,
+                "expected a JSON object",
+            ),
+            (
+                Some("application/json"),
+                r#"{"content":"x"}"#,
+                422,
+                "missing field",
+            ),
             (
                 Some("application/json"),
                 &BODY.replace("\"865ce10f-fb73-460f-abfb-9826f6705e8a\"", "\"nope\""),

@@ -228,7 +228,12 @@ struct Routes {
 }
 
 impl Routes {
-    fn route(&self, message: &Message, me: &str, settings: &Settings) -> Option<(Trigger, Handler)> {
+    fn route(
+        &self,
+        message: &Message,
+        me: &str,
+        settings: &Settings,
+    ) -> Option<(Trigger, Handler)> {
         let has = route::Has {
             direct: self.direct.is_some(),
             mention: self.mention.is_some(),
@@ -280,7 +285,12 @@ impl fmt::Debug for Bot {
             .field("settings", &self.settings)
             .field(
                 "commands",
-                &self.routes.commands.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+                &self
+                    .routes
+                    .commands
+                    .iter()
+                    .map(|(n, _)| n)
+                    .collect::<Vec<_>>(),
             )
             .finish_non_exhaustive()
     }
@@ -327,7 +337,9 @@ impl Bot {
         Fut: Future<Output = HandlerResult> + Send + 'static,
     {
         let name = name.trim_start_matches('/').to_owned();
-        self.routes.commands.retain(|(n, _)| !n.eq_ignore_ascii_case(&name));
+        self.routes
+            .commands
+            .retain(|(n, _)| !n.eq_ignore_ascii_case(&name));
         self.routes.commands.push((name, handler(f)));
         self
     }
@@ -419,7 +431,9 @@ impl Bot {
         let me = self.client.me().await?.username;
         let mut store = match self.store {
             Some(store) => store,
-            None => Box::new(FileStore::new(FileStore::default_path(&me)).window(self.settings.window)),
+            None => {
+                Box::new(FileStore::new(FileStore::default_path(&me)).window(self.settings.window))
+            }
         };
         let saved = store.load()?;
         for id in &saved.interrupted {
@@ -429,7 +443,8 @@ impl Bot {
             );
         }
         let mut seen = Dedup::new(self.settings.window.max(saved.seen.len()));
-        for id in &saved.seen {
+        let pending: std::collections::HashSet<Uuid> = saved.pending.iter().map(|m| m.id).collect();
+        for id in saved.seen.iter().filter(|id| !pending.contains(id)) {
             seen.insert(*id);
         }
         let (abort, _) = watch::channel(false);
@@ -460,7 +475,11 @@ impl Bot {
             #[cfg(feature = "realtime")]
             None => Intake::realtime(&core, &saved.position).await?,
             #[cfg(not(feature = "realtime"))]
-            None => return Err(Error::Config("real time needs the `realtime` feature".into())),
+            None => {
+                return Err(Error::Config(
+                    "real time needs the `realtime` feature".into(),
+                ));
+            }
         };
         Ok(RunningBot {
             core,
@@ -631,7 +650,10 @@ impl Core {
             budget.retain(|_, sent| sent.back().is_some_and(|t| now.duration_since(*t) < window));
         }
         let sent = budget.entry(partner.to_owned()).or_default();
-        while sent.front().is_some_and(|t| now.duration_since(*t) >= window) {
+        while sent
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= window)
+        {
             sent.pop_front();
         }
         if sent.len() >= self.settings.reply_limit as usize {
@@ -743,7 +765,8 @@ impl Intake {
             register,
         } = source;
         let sink_core = core.clone();
-        let sink = move |delivery: webhook::Delivery| sink_core.take(delivery.message, Recorded::No);
+        let sink =
+            move |delivery: webhook::Delivery| sink_core.take(delivery.message, Recorded::No);
         let server = WebhookBuilder::default()
             .path(path)
             .serve(&addr, Arc::new(sink))

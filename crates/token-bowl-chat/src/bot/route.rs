@@ -97,9 +97,7 @@ pub(crate) fn command<'n>(
     registered: impl IntoIterator<Item = &'n str>,
 ) -> Option<(&'n str, String)> {
     let body = text.strip_prefix('/')?;
-    let (word, args) = body
-        .split_once(char::is_whitespace)
-        .unwrap_or((body, ""));
+    let (word, args) = body.split_once(char::is_whitespace).unwrap_or((body, ""));
     let word = match word.split_once('@') {
         Some((word, to)) if prefix_len_ignoring_case(to, me) == Some(to.len()) => word,
         Some(_) => return None,
@@ -121,8 +119,8 @@ pub(crate) fn route<'n>(
     commands: impl IntoIterator<Item = &'n str>,
     has: Has,
 ) -> Option<Trigger> {
-    let direct = matches!(message.message_type, MessageType::Direct)
-        || message.to_username.is_some();
+    let direct =
+        matches!(message.message_type, MessageType::Direct) || message.to_username.is_some();
     let mentioned = !direct && mentions(&message.content, me);
     let addressed = strip_leading_mention(&message.content, me);
     let may_command = direct || mentioned || !has.commands_need_mention;
@@ -171,16 +169,7 @@ mod tests {
             assert!(mentions(text, "bot"), "{text:?} mentions bot");
         }
         for text in [
-            "@bots",
-            "@bot_2",
-            "@bot-x",
-            "@bot.io",
-            "me@bot",
-            "bot",
-            "@ bot",
-            "",
-            "@",
-            "@bo",
+            "@bots", "@bot_2", "@bot-x", "@bot.io", "me@bot", "bot", "@ bot", "", "@", "@bo",
         ] {
             assert!(!mentions(text, "bot"), "{text:?} does not mention bot");
         }

@@ -144,7 +144,13 @@ impl FileStore {
     pub fn default_path(username: &str) -> PathBuf {
         let file: String = username
             .chars()
-            .map(|c| if c.is_alphanumeric() || "-_.".contains(c) { c } else { '_' })
+            .map(|c| {
+                if c.is_alphanumeric() || "-_.".contains(c) {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .collect();
         let state = std::env::var_os("XDG_STATE_HOME")
             .filter(|v| !v.is_empty())
@@ -200,7 +206,9 @@ impl FileStore {
     /// ones stay until they are done).
     fn forget_beyond_window(&mut self) {
         while self.order.len() > self.window {
-            let Some(oldest) = self.order.front().copied() else { break };
+            let Some(oldest) = self.order.front().copied() else {
+                break;
+            };
             if matches!(self.entries.get(&oldest), Some(Entry::Done) | None) {
                 self.order.pop_front();
                 self.entries.remove(&oldest);
