@@ -803,3 +803,101 @@ async fn dropping_the_handle_disconnects() {
             .await
     );
 }
+
+/// The bot runtime on real time: a burst of room and direct messages with
+/// connection cuts, and the bot stopped and started again (same store) in
+/// the middle of it, while messages keep coming. The fake keeps history
+/// but does not recover (as production does), so each gap is filled over
+/// REST. Every message is handled exactly once.
+#[tokio::test]
+async fn a_bot_cut_off_and_restarted_mid_burst_handles_each_message_exactly_once() {
+    use token_bowl_chat::bot::{Bot, Context, FileStore, Source};
+    let setup = Setup::with_mode(Mode::HistoryNoRecovery, 1000).await;
+    Mock::given(path("/users/me"))
+        .respond_with(json_response(200, profile()))
+        .mount(&setup.rest)
+        .await;
+    let store = std::env::temp_dir().join(format!("tb-bot-rt-{}/alice.jsonl", std::process::id()));
+    let _ = std::fs::remove_dir_all(store.parent().unwrap());
+    let handled = Arc::new(Mutex::new(Vec::<String>::new()));
+    let bot = || {
+        let record = |seen: Arc<Mutex<Vec<String>>>| {
+            move |cx: Context| {
+                let seen = seen.clone();
+                async move {
+                    seen.lock().unwrap().push(cx.text().to_owned());
+                    Ok(())
+                }
+            }
+        };
+        Bot::new(client(&setup.rest))
+            .handle_signals(false)
+            .store(FileStore::new(&store))
+            .on_message(record(handled.clone()))
+            .on_direct(record(handled.clone()))
+    };
+    let count = 300u32;
+    let post = |n: u32| {
+        if n % 5 == 4 {
+            setup.post_direct(numbered_dm(n, "bob"));
+        } else {
+            setup.post(numbered(n, "bob"));
+        }
+    };
+    let mut running = bot().start(Source::realtime()).await.unwrap();
+    assert!(
+        setup
+            .fake
+            .wait_for(WAIT, |f| f.connection_count() == 1)
+            .await
+    );
+    let mut restarts = 0;
+    for n in 0..count {
+        if n % 60 == 30 {
+            setup.fake.cut_connections();
+        }
+        if n % 100 == 70 {
+            // Stop while messages are in flight, post a few while it is
+            // down, then start again from the store.
+            running.stop_handle().stop();
+            running.wait().await.unwrap();
+            for m in n..n + 5 {
+                post(m);
+            }
+            running = bot().start(Source::realtime()).await.unwrap();
+            restarts += 1;
+            continue;
+        }
+        if (n % 100) > 70 && (n % 100) < 75 {
+            continue; // posted while the bot was down
+        }
+        post(n);
+        if n % 7 == 0 {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+    }
+    let deadline = tokio::time::Instant::now() + WAIT * 3;
+    while handled.lock().unwrap().len() < count as usize {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "stuck at {} of {count}",
+            handled.lock().unwrap().len()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Anything doubled would arrive now.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    running.stop_handle().stop();
+    let report = running.wait().await.unwrap();
+    let mut got = handled.lock().unwrap().clone();
+    got.sort_by_key(|m| m["message ".len()..].parse::<u32>().unwrap());
+    let expected: Vec<String> = (0..count).map(|n| format!("message {n}")).collect();
+    assert_eq!(got, expected, "each message exactly once");
+    assert_eq!(restarts, 3);
+    assert_eq!(report.left_pending, 0);
+    assert!(
+        setup.fake.connects().len() >= 4 + 5,
+        "cuts and restarts reconnected"
+    );
+    let _ = std::fs::remove_dir_all(store.parent().unwrap());
+}
