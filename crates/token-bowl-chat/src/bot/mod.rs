@@ -125,6 +125,9 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 pub struct Source {
     /// `None`: real time.
     webhook: Option<WebhookSource>,
+    /// Real-time settings of the caller's own.
+    #[cfg(feature = "realtime")]
+    realtime: Option<crate::realtime::RealtimeBuilder>,
 }
 
 #[derive(Debug, Clone)]
@@ -146,7 +149,21 @@ impl Source {
     /// reconnects and backfill.
     #[cfg(feature = "realtime")]
     pub fn realtime() -> Self {
-        Self { webhook: None }
+        Self {
+            webhook: None,
+            realtime: None,
+        }
+    }
+
+    /// Real-time events with settings of your own (a URL override, the
+    /// reconnect backoff); the bot adds what it needs: its own messages
+    /// skipped, its saved position, its id window.
+    #[cfg(feature = "realtime")]
+    pub fn realtime_with(settings: crate::realtime::RealtimeBuilder) -> Self {
+        Self {
+            webhook: None,
+            realtime: Some(settings),
+        }
     }
 
     /// A webhook receiver listening on `addr` (`"127.0.0.1:8080"`; port 0
@@ -159,6 +176,8 @@ impl Source {
                 path: "/".to_owned(),
                 register: Register::No,
             }),
+            #[cfg(feature = "realtime")]
+            realtime: None,
         }
     }
 
@@ -461,6 +480,7 @@ impl Bot {
                 store,
             }),
             draining: AtomicBool::new(false),
+            closed: AtomicBool::new(false),
             abort,
             workers: AtomicUsize::new(0),
             idle: Notify::new(),
@@ -473,7 +493,7 @@ impl Bot {
         let intake = match source.webhook {
             Some(webhook) => Intake::webhook(&core, webhook, &saved.position).await?,
             #[cfg(feature = "realtime")]
-            None => Intake::realtime(&core, &saved.position).await?,
+            None => Intake::realtime(&core, source.realtime, &saved.position).await?,
             #[cfg(not(feature = "realtime"))]
             None => {
                 return Err(Error::Config(
@@ -528,6 +548,8 @@ struct Core {
     state: Mutex<State>,
     permits: Arc<Semaphore>,
     draining: AtomicBool,
+    /// Set once the run has stopped: nothing is taken in any more.
+    closed: AtomicBool,
     abort: watch::Sender<bool>,
     workers: AtomicUsize,
     idle: Notify,
@@ -542,6 +564,9 @@ impl Core {
             return Verdict::Accepted;
         }
         let mut state = lock(&self.state);
+        if self.closed.load(Ordering::SeqCst) {
+            return Verdict::Busy("the bot has stopped".to_owned());
+        }
         if state.seen.contains(&message.id) {
             self.counts.repeats.fetch_add(1, Ordering::Relaxed);
             return Verdict::Repeat;
@@ -728,11 +753,14 @@ enum Intake {
 
 impl Intake {
     #[cfg(feature = "realtime")]
-    async fn realtime(core: &Arc<Core>, position: &Position) -> Result<Self> {
+    async fn realtime(
+        core: &Arc<Core>,
+        settings: Option<crate::realtime::RealtimeBuilder>,
+        position: &Position,
+    ) -> Result<Self> {
         use crate::realtime::Event;
-        let mut builder = core
-            .client
-            .realtime()
+        let mut builder = settings
+            .unwrap_or_else(|| core.client.realtime())
             .skip_own_messages(true)
             .dedup_capacity(core.settings.window);
         if position.timestamp.is_some() {
@@ -794,10 +822,18 @@ impl Intake {
         Ok(Intake::Webhook { server })
     }
 
-    async fn close(&self) {
+    /// Stops intake; when it returns, nothing more is taken in.
+    async fn close(&mut self) {
         match self {
             #[cfg(feature = "realtime")]
-            Intake::Realtime { live, .. } => live.close().await,
+            Intake::Realtime { live, reader } => {
+                live.close().await;
+                // `ended` may have seen it finish already.
+                if !reader.is_finished() {
+                    reader.abort();
+                    let _ = reader.await;
+                }
+            }
             Intake::Webhook { server } => server.shutdown().await,
         }
     }
@@ -933,6 +969,7 @@ impl RunningBot {
         core.draining.store(true, Ordering::SeqCst);
         core.permits.close();
         self.intake.close().await;
+        core.closed.store(true, Ordering::SeqCst);
         if !core.idle_within(core.settings.shutdown_deadline).await {
             core.abort.send_replace(true);
             core.idle_within(Duration::from_secs(5)).await;

@@ -18,7 +18,12 @@ use crate::{Error, Message, Result, delivery::Position};
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Saved {
-    /// The newest message taken in.
+    /// Where to resume: the older of the newest room message and the
+    /// newest direct message taken in. (Room and direct messages come on
+    /// separate channels, so when a run stops, older messages of one kind
+    /// may still have been on their way while a newer one of the other
+    /// kind was in; resuming from the older position fetches those again,
+    /// and `seen` skips what was handled.)
     pub position: Position,
     /// Ids of recent messages that were handled (or are below in
     /// `pending`), oldest first: they are not handled again.
@@ -77,9 +82,9 @@ impl Store for MemoryStore {
 /// One line of the file.
 #[derive(Debug, Serialize, Deserialize)]
 enum Line {
-    /// The position, written first by a compaction.
+    /// The positions, written first by a compaction.
     #[serde(rename = "p")]
-    Position(Position),
+    Positions(Positions),
     /// A message taken in.
     #[serde(rename = "r")]
     Received(Box<Message>),
@@ -89,6 +94,35 @@ enum Line {
     /// Its handler finished, or (after a compaction) it is an id to skip.
     #[serde(rename = "d")]
     Done(Uuid),
+}
+
+/// The newest room message and the newest direct message taken in.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct Positions {
+    #[serde(default)]
+    room: Position,
+    #[serde(default)]
+    direct: Position,
+}
+
+impl Positions {
+    fn advance(&mut self, message: &Message) {
+        let position = if message.to_username.is_some() {
+            &mut self.direct
+        } else {
+            &mut self.room
+        };
+        position.advance(message.id, message.timestamp);
+    }
+
+    /// The older of the two (or the one there is).
+    fn resume(&self) -> Position {
+        match (&self.room.timestamp, &self.direct.timestamp) {
+            (Some(room), Some(direct)) if direct < room => self.direct.clone(),
+            (Some(_), _) => self.room.clone(),
+            (None, _) => self.direct.clone(),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -108,7 +142,7 @@ pub struct FileStore {
     path: PathBuf,
     file: Option<File>,
     window: usize,
-    position: Position,
+    positions: Positions,
     /// Ids in the order they came, with what is known of each.
     order: VecDeque<Uuid>,
     entries: HashMap<Uuid, Entry>,
@@ -123,7 +157,7 @@ impl FileStore {
             path: path.into(),
             file: None,
             window: crate::delivery::DEFAULT_CAPACITY,
-            position: Position::default(),
+            positions: Positions::default(),
             order: VecDeque::new(),
             entries: HashMap::new(),
             lines: 0,
@@ -226,7 +260,7 @@ impl FileStore {
             text.push_str(&serde_json::to_string(line).expect("a state line serialises"));
             text.push('\n');
         };
-        push(&Line::Position(self.position.clone()));
+        push(&Line::Positions(self.positions.clone()));
         let mut lines = 1;
         for id in &self.order {
             match &self.entries[id] {
@@ -268,9 +302,9 @@ impl Store for FileStore {
                         continue;
                     }
                     match serde_json::from_str::<Line>(&line) {
-                        Ok(Line::Position(p)) => self.position = p,
+                        Ok(Line::Positions(p)) => self.positions = p,
                         Ok(Line::Received(m)) => {
-                            self.position.advance(m.id, m.timestamp);
+                            self.positions.advance(&m);
                             self.note(m.id, Entry::Pending(m));
                         }
                         Ok(Line::Started(id)) => self.note(id, Entry::Started),
@@ -287,7 +321,7 @@ impl Store for FileStore {
             Err(e) => return Err(self.io("read", e)),
         }
         let mut saved = Saved {
-            position: self.position.clone(),
+            position: self.positions.resume(),
             ..Saved::default()
         };
         for id in &self.order {
@@ -308,7 +342,7 @@ impl Store for FileStore {
 
     fn received(&mut self, message: &Message) -> Result<()> {
         self.append(&Line::Received(Box::new(message.clone())))?;
-        self.position.advance(message.id, message.timestamp);
+        self.positions.advance(message);
         self.note(message.id, Entry::Pending(Box::new(message.clone())));
         Ok(())
     }
@@ -373,11 +407,21 @@ mod tests {
             ids(&[3, 4])
         );
         assert_eq!(saved.position.message_id, Some(Uuid::from_u128(4)));
+        // A direct message older than the newest room message: resume
+        // from it, so room messages after it that were still on their way
+        // are fetched again.
+        let mut dm = message(3);
+        dm.to_username = Some("alice".into());
+        dm.id = Uuid::from_u128(99);
+        again.received(&dm).unwrap();
+        again.flush().unwrap();
+        let resumed = FileStore::new(&path).load().unwrap().position;
+        assert_eq!(resumed.message_id, Some(Uuid::from_u128(99)));
         // The interrupted one is reported once, not on every start.
         again.flush().unwrap();
         let third = FileStore::new(&path).load().unwrap();
         assert!(third.interrupted.is_empty());
-        assert_eq!(third.pending.len(), 2);
+        assert_eq!(third.pending.len(), 3, "3, 4 and the direct message");
         let _ = fs::remove_dir_all(path.parent().unwrap());
     }
 
