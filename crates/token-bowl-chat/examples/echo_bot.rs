@@ -1,50 +1,49 @@
-//! A bot that echoes direct messages and room messages that mention it.
-//! It survives reconnects on its own; Ctrl-C closes it cleanly.
+//! A bot that echoes direct messages and room messages that mention it, on
+//! the bot runtime: each message handled once (across reconnects, webhook
+//! retries and restarts), replies where the message came, Ctrl-C or
+//! SIGTERM stops it cleanly.
 //!
 //! ```sh
-//! TOKEN_BOWL_CHAT_API_KEY=... cargo run --example echo_bot
+//! TOKEN_BOWL_CHAT_API_KEY=... cargo run --example echo_bot --features bot
+//! # or take the server's webhook deliveries on a local port instead:
+//! TOKEN_BOWL_CHAT_API_KEY=... cargo run --example echo_bot --features bot -- --webhook 127.0.0.1:8080
 //! ```
 
-use token_bowl_chat::{Client, Error, realtime::Event};
+use token_bowl_chat::{
+    Client, Error,
+    bot::{Bot, Context, Source},
+};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    let client = Client::from_env()?;
-    let me = client.me().await?.username;
-    let mention = format!("@{me}");
-    let live = client.realtime().skip_own_messages(true).connect().await?;
-    let mut events = live.events();
-    eprintln!("{me} is listening; Ctrl-C to stop");
-    loop {
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => break,
-            event = events.next() => {
-                let Some(event) = event else { break };
-                match event {
-                    Event::Message(m) if m.to_username.as_deref() == Some(me.as_str()) => {
-                        live.typing(Some(&m.from_username)).await.ok();
-                        let reply = format!("echo: {}", m.content);
-                        if let Err(e) = live.send_direct_message(&m.from_username, &reply).await {
-                            eprintln!("reply failed: {e}");
-                        }
-                    }
-                    Event::Message(m) if m.content.contains(&mention) => {
-                        let reply = format!("@{} echo: {}", m.from_username, m.content);
-                        if let Err(e) = live.send_message(&reply).await {
-                            eprintln!("reply failed: {e}");
-                        }
-                    }
-                    Event::Disconnected(d) => {
-                        eprintln!("disconnected ({} {}); reconnecting: {}", d.code, d.reason, d.will_reconnect);
-                    }
-                    Event::Connected => eprintln!("connected"),
-                    Event::Error(e) => eprintln!("error: {e}"),
-                    _ => {}
-                }
-            }
-        }
-    }
-    live.close().await;
-    eprintln!("closed at {:?}", live.position());
+    let echo = |cx: Context| async move {
+        let text = if cx.is_direct() {
+            format!("echo: {}", cx.args())
+        } else {
+            format!("@{} echo: {}", cx.sender(), cx.args())
+        };
+        cx.reply(&text).await?;
+        Ok(())
+    };
+    let report = Bot::new(Client::from_env()?)
+        .on_direct(echo)
+        .on_mention(echo)
+        .run(source())
+        .await?;
+    eprintln!(
+        "stopped ({:?}): {} handled, {} failed",
+        report.stopped_by, report.handled, report.failed
+    );
     Ok(())
+}
+
+/// Real time, or `--webhook ADDR`: a receiver on ADDR, registered as the
+/// bot's webhook URL.
+fn source() -> Source {
+    let args: Vec<String> = std::env::args().collect();
+    match args.iter().position(|a| a == "--webhook") {
+        Some(i) => Source::webhook(args.get(i + 1).map_or("127.0.0.1:8080", String::as_str))
+            .register_local(),
+        None => Source::realtime(),
+    }
 }
