@@ -98,6 +98,9 @@ pub enum Command {
     /// Live chat and event monitor
     #[command(subcommand)]
     Live(Live),
+    /// Receive the server's webhook deliveries
+    #[command(subcommand)]
+    Webhook(Webhook),
     /// Saved conversations
     #[command(subcommand)]
     Conversations(Conversations),
@@ -306,6 +309,25 @@ pub enum Unread {
         /// Mark everything read
         #[arg(long)]
         all: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Webhook {
+    /// Listen for deliveries and print each (one JSON line each with
+    /// --format json), answering 200 at once; Ctrl-C stops
+    Listen {
+        /// Address to listen on
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+        /// The one path that takes deliveries (use a secret one: the server
+        /// signs nothing)
+        #[arg(long, default_value = "/")]
+        path: String,
+        /// Set your webhook_url to this listener while it runs (or to URL,
+        /// the address the server reaches it at); restored on exit
+        #[arg(long, value_name = "URL", num_args = 0..=1, default_missing_value = "")]
+        register: Option<String>,
     },
 }
 

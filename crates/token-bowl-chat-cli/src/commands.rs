@@ -135,6 +135,11 @@ pub async fn run(command: Command, client: &Client, out: &Out) -> Result {
         Command::Unread(command) => unread(command, client, out).await?,
         Command::Live(crate::cli::Live::Chat) => live::chat(client, out).await?,
         Command::Live(crate::cli::Live::Monitor) => live::monitor(client, out).await?,
+        Command::Webhook(crate::cli::Webhook::Listen {
+            addr,
+            path,
+            register,
+        }) => crate::webhook::listen(client, out, &addr, &path, register.as_deref()).await?,
         Command::Conversations(command) => conversations(command, client, out).await?,
         Command::Bots(command) => bots(command, client, out).await?,
         Command::Admin(command) => admin(command, client, out).await?,

@@ -6,6 +6,7 @@ mod cli;
 mod commands;
 mod live;
 mod output;
+mod webhook;
 
 use std::process::ExitCode;
 
@@ -60,7 +61,10 @@ fn main() -> ExitCode {
     // until stopped; any other command stops at once on Ctrl-C, its spinner
     // cleared as the future is dropped, and ends within --timeout, retries
     // included.
-    let live = matches!(cli.command, cli::Command::Live(_));
+    let live = matches!(
+        cli.command,
+        cli::Command::Live(_) | cli::Command::Webhook(_)
+    );
     let timeout = cli.global.timeout;
     let verbose = cli.global.verbose;
     let result = runtime.block_on(async {
