@@ -67,6 +67,17 @@ pub mod fuzzing {
         crate::realtime::decode_via_value(channel, data)
     }
 
+    /// A webhook delivery's body read as the receiver reads it: the
+    /// message, or the status (400, 415, 422) and what the receiver would
+    /// answer. Never panics.
+    #[cfg(feature = "webhook")]
+    pub fn webhook_delivery(
+        content_type: Option<&[u8]>,
+        body: &[u8],
+    ) -> Result<crate::Message, (u16, String)> {
+        crate::webhook::decode(content_type, body).map_err(|r| (r.status.as_u16(), r.detail))
+    }
+
     /// The redaction applied to every text taken from a server.
     pub fn redact(text: &str, own_key: Option<&str>) -> String {
         crate::error::redact(text, own_key)
