@@ -84,15 +84,21 @@ fn main() {
         .build()
         .unwrap();
     let dir = std::env::temp_dir().join(format!("tb-bench-webhook-{}", std::process::id()));
-    println!("{count} deliveries, {CONNECTIONS} connections, {SENDERS} senders");
-    for (name, store) in [
-        (
-            "file store",
-            Box::new(FileStore::new(dir.join("alice.jsonl"))) as Box<dyn Store>,
-        ),
-        ("memory store", Box::new(MemoryStore)),
-    ] {
-        run(name, &client, store, count);
+    println!(
+        "{SENDERS} senders; saturated: {count} deliveries on {CONNECTIONS} connections; \
+         one at a time: {} on one",
+        count / 10
+    );
+    for (connections, n) in [(CONNECTIONS, count), (1, count / 10)] {
+        let file = dir.join(format!("alice{connections}.jsonl"));
+        let stores: [(&str, Box<dyn Store>); 2] = [
+            ("file store", Box::new(FileStore::new(file))),
+            ("memory store", Box::new(MemoryStore)),
+        ];
+        for (name, store) in stores {
+            let name = format!("{name}, {connections} connection(s)");
+            run(&name, &client, store, n, connections);
+        }
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
