@@ -128,7 +128,7 @@ fn run(name: &str, client: &Client, store: Box<dyn Store>, count: usize, connect
         .handle_signals(false)
         .concurrency(64)
         .max_pending(count + 1)
-        .store(BoxedStore(store))
+        .store(store)
         .on_direct(move |cx: Context| {
             let s = s.clone();
             async move {
@@ -216,25 +216,4 @@ fn run(name: &str, client: &Client, store: Box<dyn Store>, count: usize, connect
         at(0.99),
         at(1.0),
     );
-}
-
-/// A boxed store as a store (the bench picks one at run time).
-struct BoxedStore(Box<dyn Store>);
-
-impl Store for BoxedStore {
-    fn load(&mut self) -> token_bowl_chat::Result<token_bowl_chat::bot::Saved> {
-        self.0.load()
-    }
-    fn received(&mut self, m: &token_bowl_chat::Message) -> token_bowl_chat::Result<()> {
-        self.0.received(m)
-    }
-    fn started(&mut self, id: Uuid) -> token_bowl_chat::Result<()> {
-        self.0.started(id)
-    }
-    fn done(&mut self, id: Uuid) -> token_bowl_chat::Result<()> {
-        self.0.done(id)
-    }
-    fn flush(&mut self) -> token_bowl_chat::Result<()> {
-        self.0.flush()
-    }
 }

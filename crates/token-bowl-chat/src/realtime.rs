@@ -44,15 +44,15 @@ use std::{
 };
 
 use centrifuge::{ClientEvent, TokenError, codes};
-use chrono::{DateTime, TimeDelta, Utc};
-use futures::{Stream, StreamExt, TryStreamExt, future::BoxFuture};
+use chrono::{DateTime, Utc};
+use futures::{Stream, StreamExt, future::BoxFuture};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
 pub use crate::delivery::{Dedup, Position};
-use crate::{Client, Error, HistoryOptions, Message, RealtimeError, RealtimeErrorKind, Result};
+use crate::{Client, Error, Message, RealtimeError, RealtimeErrorKind, Result};
 
 /// Overrides the WebSocket URL the server reports (servers behind proxies
 /// report internal URLs).
@@ -695,20 +695,14 @@ impl Pump {
             .or(self.position_at_cut)
             .or(self.first_connected);
         let Some(since) = since else { return true };
-        // `since` is strictly-after on the server; a microsecond earlier
-        // also brings messages sharing the last timestamp (dedup drops the
-        // ones already delivered).
-        let options = HistoryOptions::new()
-            .page_size(100)
-            .since(since - TimeDelta::microseconds(1));
-        let fetched: Result<Vec<Message>> = if channel == ROOM_CHANNEL {
-            self.rest.room_history(options).try_collect().await
+        let direct = if channel == ROOM_CHANNEL {
+            false
         } else if channel.starts_with("user:") {
-            self.rest.direct_history(options).try_collect().await
+            true
         } else {
             return true;
         };
-        let mut messages = match fetched {
+        let messages = match crate::history::since(&self.rest, direct, &self.me, since).await {
             Ok(messages) => messages,
             Err(e) => {
                 return self
@@ -719,11 +713,6 @@ impl Pump {
                     .await;
             }
         };
-        if channel != ROOM_CHANNEL {
-            // The user channel carries direct messages to you only.
-            messages.retain(|m| m.to_username.as_deref() == Some(self.me.as_str()));
-        }
-        messages.sort_by_key(|a| a.timestamp);
         for message in messages {
             if !self
                 .deliver(channel, Event::Message(Box::new(message)))

@@ -85,8 +85,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use chrono::TimeDelta;
-use futures::{FutureExt, TryStreamExt, future::BoxFuture};
+use futures::{FutureExt, future::BoxFuture};
 use serde::Serialize;
 use tokio::sync::{Notify, Semaphore, watch};
 use uuid::Uuid;
@@ -97,7 +96,7 @@ pub use self::{
 };
 pub use crate::delivery::Position;
 use crate::{
-    Client, Error, HistoryOptions, Message, Result,
+    Client, Error, Message, Result,
     delivery::Dedup,
     webhook::{self, Verdict, WebhookBuilder, WebhookStats},
 };
@@ -718,24 +717,14 @@ impl Drop for WorkerGuard<'_> {
     }
 }
 
-/// Fetches what came since `position` from the REST history, oldest first:
-/// room messages and direct messages to `me`.
+/// What came since `position`: room messages and direct messages to `me`,
+/// oldest first.
 async fn since(client: &Client, me: &str, position: &Position) -> Result<Vec<Message>> {
     let Some(time) = position.timestamp else {
         return Ok(Vec::new());
     };
-    let options = || {
-        HistoryOptions::new()
-            .page_size(100)
-            .since(time - TimeDelta::microseconds(1))
-    };
-    let mut messages: Vec<Message> = client.room_history(options()).try_collect().await?;
-    let direct: Vec<Message> = client.direct_history(options()).try_collect().await?;
-    messages.extend(
-        direct
-            .into_iter()
-            .filter(|m| m.to_username.as_deref() == Some(me)),
-    );
+    let mut messages = crate::history::since(client, false, me, time).await?;
+    messages.extend(crate::history::since(client, true, me, time).await?);
     messages.sort_by_key(|m| m.timestamp);
     Ok(messages)
 }
@@ -838,6 +827,15 @@ impl Intake {
         }
     }
 
+    /// The webhook server, in webhook mode.
+    fn server(&self) -> Option<&webhook::Server> {
+        match self {
+            Intake::Webhook { server } => Some(server),
+            #[cfg(feature = "realtime")]
+            Intake::Realtime { .. } => None,
+        }
+    }
+
     /// Resolves when the source ends by itself (a real-time connection the
     /// server closed for good).
     async fn ended(&mut self) {
@@ -932,20 +930,12 @@ impl RunningBot {
 
     /// The webhook receiver's own URL (webhook mode).
     pub fn webhook_url(&self) -> Option<String> {
-        match &self.intake {
-            Intake::Webhook { server } => Some(server.url()),
-            #[cfg(feature = "realtime")]
-            Intake::Realtime { .. } => None,
-        }
+        self.intake.server().map(webhook::Server::url)
     }
 
     /// The webhook receiver's address (webhook mode).
     pub fn webhook_addr(&self) -> Option<std::net::SocketAddr> {
-        match &self.intake {
-            Intake::Webhook { server } => Some(server.local_addr()),
-            #[cfg(feature = "realtime")]
-            Intake::Realtime { .. } => None,
-        }
+        self.intake.server().map(webhook::Server::local_addr)
     }
 
     /// A handle that stops the bot.
@@ -974,11 +964,7 @@ impl RunningBot {
             core.abort.send_replace(true);
             core.idle_within(Duration::from_secs(5)).await;
         }
-        let webhook = match &self.intake {
-            Intake::Webhook { server } => Some(server.stats()),
-            #[cfg(feature = "realtime")]
-            Intake::Realtime { .. } => None,
-        };
+        let webhook = self.intake.server().map(webhook::Server::stats);
         let left_pending = {
             let mut state = lock(&core.state);
             state.store.flush()?;

@@ -56,6 +56,25 @@ pub trait Store: Send + 'static {
     fn flush(&mut self) -> Result<()>;
 }
 
+/// A store chosen at run time.
+impl Store for Box<dyn Store> {
+    fn load(&mut self) -> Result<Saved> {
+        (**self).load()
+    }
+    fn received(&mut self, message: &Message) -> Result<()> {
+        (**self).received(message)
+    }
+    fn started(&mut self, id: Uuid) -> Result<()> {
+        (**self).started(id)
+    }
+    fn done(&mut self, id: Uuid) -> Result<()> {
+        (**self).done(id)
+    }
+    fn flush(&mut self) -> Result<()> {
+        (**self).flush()
+    }
+}
+
 /// Keeps nothing: after a restart every message counts as new. For tests,
 /// and for bots that do not mind.
 #[derive(Debug, Clone, Copy, Default)]
