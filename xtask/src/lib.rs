@@ -2,10 +2,13 @@
 
 pub mod convert;
 pub mod normalize;
+pub mod rules;
 pub mod surface;
 
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
+
+use crate::rules::Rules;
 
 /// Reads a spec from a file path or an http(s) URL.
 pub fn load(source: &str) -> Result<String> {
@@ -28,9 +31,19 @@ pub fn load(source: &str) -> Result<String> {
     }
 }
 
-/// Parses, converts to 3.0.3 and normalises a spec. Returns the document and
-/// the converter's warnings.
+/// Parses, converts to 3.0.3 and normalises a spec, with the rules of the
+/// server whose title it carries ([`Rules::for_document`]). Returns the
+/// document and the warnings.
 pub fn process(text: &str, origin: &str) -> Result<(Value, Vec<String>)> {
+    process_with(text, origin, None)
+}
+
+/// [`process`] with the given rules (`None`: by the document's title).
+pub fn process_with(
+    text: &str,
+    origin: &str,
+    rules: Option<&Rules>,
+) -> Result<(Value, Vec<String>)> {
     let mut doc: Value = serde_json::from_str(text).map_err(|e| {
         anyhow::anyhow!(
             "{origin} is not valid JSON (line {}, column {}): {e}; only JSON specs are supported",
@@ -40,7 +53,8 @@ pub fn process(text: &str, origin: &str) -> Result<(Value, Vec<String>)> {
     })?;
     let warnings =
         convert::to_openapi_30(&mut doc).with_context(|| format!("cannot convert {origin}"))?;
-    normalize::normalize(&mut doc);
+    let rules = rules.unwrap_or_else(|| Rules::for_document(&doc));
+    normalize::normalize(&mut doc, rules);
     let mut warnings = warnings;
     for skipped in doc
         .get(normalize::SKIPPED)

@@ -1,8 +1,8 @@
 //! `cargo xtask`: maintainer tasks.
 //!
 //! ```text
-//! cargo xtask regen [--from FILE|URL] [--check]
-//! cargo xtask diff OLD NEW
+//! cargo xtask regen [--from FILE|URL] [--rules NAME] [--check]
+//! cargo xtask diff [--rules NAME] OLD NEW
 //! ```
 
 use std::{
@@ -13,16 +13,21 @@ use std::{
 
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
-use xtask::{load, process, render, surface::Surface};
+use xtask::{load, process_with, render, rules::Rules, surface::Surface};
 
 const USAGE: &str = "\
 usage:
-  cargo xtask regen [--from FILE|URL] [--check]
+  cargo xtask regen [--from FILE|URL] [--rules NAME] [--check]
       Load the server's spec (default: the committed openapi.json), convert it
       to OpenAPI 3.0.3, normalise it, write openapi.json and refresh the insta
       snapshots. --check changes nothing and fails when anything is stale.
-  cargo xtask diff OLD NEW
-      Print the API-surface difference between two specs (files or URLs).";
+  cargo xtask diff [--rules NAME] OLD NEW
+      Print the API-surface difference between two specs (files or URLs).
+
+  --rules NAME  what the normaliser assumes about the server beyond its
+      document (xtask/src/rules.rs): `token-bowl` or `none`. By default a
+      document titled \"Token Bowl Chat Server\" gets `token-bowl` and any
+      other `none`, which keeps the document's own types.";
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
@@ -36,25 +41,38 @@ fn main() -> ExitCode {
 
 fn run(args: Vec<String>) -> Result<()> {
     let mut args = args.into_iter();
-    match args.next().as_deref() {
-        Some("regen") => {
-            let mut from = None;
-            let mut check = false;
-            while let Some(arg) = args.next() {
-                match arg.as_str() {
-                    "--from" => from = Some(args.next().context("--from needs a FILE or URL")?),
-                    "--check" => check = true,
-                    other => bail!("unknown argument `{other}`\n{USAGE}"),
-                }
+    let task = args.next();
+    let mut from = None;
+    let mut check = false;
+    let mut rules = None;
+    let mut specs = Vec::new();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--from" => from = Some(args.next().context("--from needs a FILE or URL")?),
+            "--check" => check = true,
+            "--rules" => {
+                let name = args.next().context("--rules needs a NAME")?;
+                let names: Vec<&str> = xtask::rules::ALL.iter().map(|r| r.name).collect();
+                rules = Some(Rules::named(&name).with_context(|| {
+                    format!("unknown rules `{name}`: known are {}", names.join(", "))
+                })?);
             }
-            regen(from.as_deref(), check)
+            other if other.starts_with("--") => bail!("unknown argument `{other}`\n{USAGE}"),
+            _ => specs.push(arg),
+        }
+    }
+    match task.as_deref() {
+        Some("regen") => {
+            if let Some(extra) = specs.first() {
+                bail!("unknown argument `{extra}`\n{USAGE}");
+            }
+            regen(from.as_deref(), rules, check)
         }
         Some("diff") => {
-            let (Some(old), Some(new), None) = (args.next(), args.next(), args.next()) else {
-                bail!("diff takes two specs\n{USAGE}");
-            };
-            let old = Surface::of(&processed(&old)?);
-            let new = Surface::of(&processed(&new)?);
+            let [old, new] = <[String; 2]>::try_from(specs)
+                .map_err(|_| anyhow::anyhow!("diff takes two specs\n{USAGE}"))?;
+            let old = Surface::of(&processed(&old, rules)?);
+            let new = Surface::of(&processed(&new, rules)?);
             print_changes(&xtask::surface::diff(&old, &new));
             Ok(())
         }
@@ -74,8 +92,15 @@ fn root() -> PathBuf {
         .to_path_buf()
 }
 
-fn processed(source: &str) -> Result<Value> {
-    let (doc, warnings) = process(&load(source)?, source)?;
+fn processed(source: &str, rules: Option<&Rules>) -> Result<Value> {
+    let (doc, warnings) = process_with(&load(source)?, source, rules)?;
+    match rules {
+        Some(rules) => eprintln!("{source}: the `{}` rules (--rules)", rules.name),
+        None => eprintln!(
+            "{source}: the `{}` rules (by its title; --rules chooses others)",
+            Rules::for_document(&doc).name
+        ),
+    }
     for warning in warnings {
         eprintln!("warning: {source}: {warning}");
     }
@@ -91,12 +116,12 @@ fn print_changes(lines: &[String]) {
     }
 }
 
-fn regen(from: Option<&str>, check: bool) -> Result<()> {
+fn regen(from: Option<&str>, rules: Option<&Rules>, check: bool) -> Result<()> {
     let started = Instant::now();
     let target = root().join("openapi.json");
     let committed = std::fs::read_to_string(&target).unwrap_or_default();
     let source = from.map_or_else(|| target.display().to_string(), str::to_owned);
-    let doc = processed(&source)?;
+    let doc = processed(&source, rules)?;
     let text = render(&doc);
     // Generate first: a document progenitor cannot turn into code stops
     // here with the generator's own reason (the operation it failed on),
@@ -110,10 +135,13 @@ fn regen(from: Option<&str>, check: bool) -> Result<()> {
         &Surface::of(&doc),
     ));
 
-    let again = match from {
+    let mut again = match from {
         Some(from) => format!("cargo xtask regen --from {from}"),
         None => "cargo xtask regen".to_owned(),
     };
+    if let Some(rules) = rules {
+        again.push_str(&format!(" --rules {}", rules.name));
+    }
     if check {
         if text != committed {
             bail!("openapi.json is out of date: run `{again}`");

@@ -8,7 +8,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value, json};
 
-use crate::convert::{METHODS, Site, for_each_schema_site, for_each_subschema, operations_mut};
+use crate::{
+    convert::{METHODS, Site, for_each_schema_site, for_each_subschema, operations_mut},
+    rules::Rules,
+};
 
 /// Name of the one error schema every error response uses.
 pub const ERROR_SCHEMA: &str = "ErrorBody";
@@ -21,27 +24,8 @@ pub const LENIENT_UUID_FORMAT: &str = "uuid-or-empty";
 /// Name of the typed connection-token response.
 pub const CONNECTION_TOKEN_SCHEMA: &str = "ConnectionToken";
 
-/// Property names that hold timestamps.
-const DATE_TIME_FIELDS: &[&str] = &[
-    "timestamp",
-    "created_at",
-    "updated_at",
-    "read_at",
-    "expires_at",
-];
-/// Property names whose values are UUIDs (in requests, and a record's own
-/// `id`). An id that refers to another record (`from_user_id`,
-/// `created_by_id`, ...) in a response is lenient instead: the server sends
-/// `""` when what it points to is gone or never was (a deleted sender, a bot
-/// an admin made from a user).
-const UUID_FIELDS: &[&str] = &["id", "message_id"];
-/// Array properties whose items are UUIDs.
-const UUID_LIST_FIELDS: &[&str] = &["message_ids"];
-/// Path parameters that are UUIDs (a non-UUID gets a 400 or 422).
-const UUID_PATH_PARAMETERS: &[&str] = &["message_id", "user_id", "bot_id", "conversation_id"];
-
 /// Applies every normalisation step, in order.
-pub fn normalize(doc: &mut Value) {
+pub fn normalize(doc: &mut Value, rules: &Rules) {
     unique_operation_ids(doc);
     skip_unsupported_bodies(doc);
     unsupported_parameters(doc);
@@ -50,12 +34,14 @@ pub fn normalize(doc: &mut Value) {
     strip_operation_id_suffixes(doc);
     remove_authorization_parameters(doc);
     shared_error_schema(doc);
-    typed_connection_token(doc);
-    typed_answers(doc);
+    if rules.connection_token {
+        typed_connection_token(doc);
+    }
+    typed_answers(doc, rules);
     // After the typed answers, which must see the server's own first body.
     one_kind_per_outcome(doc);
-    response_values(doc);
-    known_formats(doc);
+    response_values(doc, rules);
+    known_formats(doc, rules);
     drop_prose(doc);
 }
 
@@ -387,69 +373,17 @@ pub fn typed_connection_token(doc: &mut Value) {
     });
 }
 
-/// Answers the server's document gives as free-form maps, with their real
-/// shapes (read from the server's code): `(operationId, schema name,
-/// string fields, integer fields)`. Every field but the human-readable
-/// `message` is required. A later server that types an answer itself keeps
-/// its own schema.
-const TYPED_ANSWERS: &[(&str, &str, &[&str], &[&str])] = &[
-    ("update_my_logo", "LogoUpdated", &["message", "logo"], &[]),
-    (
-        "update_my_webhook",
-        "WebhookUpdated",
-        &["message", "webhook_url"],
-        &[],
-    ),
-    (
-        "regenerate_my_api_key",
-        "ApiKeyRegenerated",
-        &["message", "api_key"],
-        &[],
-    ),
-    (
-        "regenerate_bot_api_key",
-        "ApiKeyRegenerated",
-        &["message", "api_key"],
-        &[],
-    ),
-    (
-        "admin_regenerate_user_api_key",
-        "ApiKeyRegenerated",
-        &["message", "api_key"],
-        &[],
-    ),
-    (
-        "mark_all_messages_as_read",
-        "MarkedAllRead",
-        &[],
-        &["marked_as_read"],
-    ),
-    (
-        "send_typing_indicator",
-        "TypingSent",
-        &["status", "to"],
-        &[],
-    ),
-    ("health_check", "Health", &["status"], &[]),
-    // `connections` is always `[]` and has no defined shape: left out (an
-    // unknown field is ignored).
-    (
-        "get_websocket_connections",
-        "RealtimeStats",
-        &[],
-        &["total_users", "total_connections"],
-    ),
-];
-
-/// Gives the answers listed in `TYPED_ANSWERS` named schemas when the document
-/// describes them as free-form objects (no `properties`, no `$ref`).
-pub fn typed_answers(doc: &mut Value) {
+/// Gives the answers listed in the rules' `typed_answers` named schemas when
+/// the document describes them as free-form objects (no `properties`, no
+/// `$ref`). A later server that types an answer itself keeps its own schema.
+pub fn typed_answers(doc: &mut Value, rules: &Rules) {
     let mut added: BTreeMap<&str, Value> = BTreeMap::new();
     for op in operations_mut(doc) {
         let Some(id) = op.get("operationId").and_then(Value::as_str) else {
             continue;
         };
-        let Some((_, name, strings, integers)) = TYPED_ANSWERS.iter().find(|(o, ..)| *o == id)
+        let Some((_, name, strings, integers)) =
+            rules.typed_answers.iter().find(|(o, ..)| *o == id)
         else {
             continue;
         };
@@ -555,25 +489,6 @@ fn response_only_schemas(doc: &Value) -> BTreeSet<String> {
     read.difference(&written).cloned().collect()
 }
 
-/// Property names that hold secrets (API keys, tokens).
-fn is_secret_name(name: &str) -> bool {
-    name == "api_key"
-        || name == "token"
-        || name == "secret"
-        || name == "password"
-        || name.ends_with("_api_key")
-        || name.ends_with("_token")
-}
-
-/// Integer property names that count, or page, and are never negative.
-fn is_count_name(name: &str) -> bool {
-    const COUNTS: &[&str] = &["offset", "limit", "marked_as_read"];
-    COUNTS.contains(&name)
-        || name.starts_with("total")
-        || name.starts_with("unread_")
-        || name.ends_with("count")
-}
-
 /// What the client reads gets plain, trustworthy types. In every schema
 /// only responses use:
 /// - secrets (`api_key`, `token`, `*_token`, ...) get `format: password`,
@@ -585,7 +500,7 @@ fn is_count_name(name: &str) -> bool {
 ///   in a constrained newtype and fail on what the server really sends;
 /// - counts, offsets and limits get `format: uint64`: every count the
 ///   client reports is a `u64`.
-pub fn response_values(doc: &mut Value) {
+pub fn response_values(doc: &mut Value, rules: &Rules) {
     let names = response_only_schemas(doc);
     if let Some(schemas) = doc
         .pointer_mut("/components/schemas")
@@ -593,13 +508,13 @@ pub fn response_values(doc: &mut Value) {
     {
         for (name, schema) in schemas.iter_mut() {
             if names.contains(name) {
-                plain_response_schema(schema);
+                plain_response_schema(schema, rules);
             }
         }
     }
 }
 
-fn plain_response_schema(schema: &mut Value) {
+fn plain_response_schema(schema: &mut Value, rules: &Rules) {
     if let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) {
         for (name, prop) in props.iter_mut() {
             let Some(map) = prop.as_object_mut() else {
@@ -613,9 +528,9 @@ fn plain_response_schema(schema: &mut Value) {
                     for limit in ["minLength", "maxLength", "pattern"] {
                         map.remove(limit);
                     }
-                    let wanted = if is_secret_name(name) {
+                    let wanted = if rules.is_secret_name(name) {
                         Some(SECRET_FORMAT)
-                    } else if name.ends_with("_id") {
+                    } else if rules.is_reference_id(name) {
                         Some(LENIENT_UUID_FORMAT)
                     } else {
                         None
@@ -626,25 +541,25 @@ fn plain_response_schema(schema: &mut Value) {
                         map.insert("format".into(), json!(wanted));
                     }
                 }
-                "integer" if format.is_none() && is_count_name(name) => {
+                "integer" if format.is_none() && rules.is_count_name(name) => {
                     map.insert("format".into(), json!("uint64"));
                 }
                 _ => {}
             }
         }
     }
-    for_each_subschema(schema, &mut plain_response_schema);
+    for_each_subschema(schema, &mut |sub| plain_response_schema(sub, rules));
 }
 
 /// `format: date-time` on timestamp fields and `format: uuid` on ids the
 /// server guarantees to be UUIDs, so the client exposes real types.
-pub fn known_formats(doc: &mut Value) {
+pub fn known_formats(doc: &mut Value, rules: &Rules) {
     if let Some(schemas) = doc
         .pointer_mut("/components/schemas")
         .and_then(Value::as_object_mut)
     {
         for schema in schemas.values_mut() {
-            formats_in(schema);
+            formats_in(schema, rules);
         }
     }
     for op in operations_mut(doc) {
@@ -658,7 +573,7 @@ pub fn known_formats(doc: &mut Value) {
                 && param
                     .get("name")
                     .and_then(Value::as_str)
-                    .is_some_and(|n| UUID_PATH_PARAMETERS.contains(&n));
+                    .is_some_and(|n| rules.uuid_path_parameters.contains(&n));
             if let (true, Some(schema)) = (is_uuid_path, param.get_mut("schema")) {
                 set_string_format(schema, "uuid");
             }
@@ -666,21 +581,21 @@ pub fn known_formats(doc: &mut Value) {
     }
 }
 
-fn formats_in(schema: &mut Value) {
+fn formats_in(schema: &mut Value, rules: &Rules) {
     if let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) {
         for (name, prop) in props.iter_mut() {
-            if DATE_TIME_FIELDS.contains(&name.as_str()) {
+            if rules.date_time_fields.contains(&name.as_str()) {
                 set_string_format(prop, "date-time");
-            } else if UUID_FIELDS.contains(&name.as_str()) {
+            } else if rules.uuid_fields.contains(&name.as_str()) {
                 set_string_format(prop, "uuid");
-            } else if UUID_LIST_FIELDS.contains(&name.as_str())
+            } else if rules.uuid_list_fields.contains(&name.as_str())
                 && let Some(items) = prop.get_mut("items")
             {
                 set_string_format(items, "uuid");
             }
         }
     }
-    for_each_subschema(schema, &mut formats_in);
+    for_each_subschema(schema, &mut |sub| formats_in(sub, rules));
 }
 
 fn set_string_format(schema: &mut Value, format: &str) {
@@ -1129,6 +1044,7 @@ pub fn one_kind_per_outcome(doc: &mut Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::TOKEN_BOWL;
 
     fn one_op(path: &str, method: &str, op: Value) -> Value {
         json!({"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
@@ -1254,7 +1170,7 @@ mod tests {
             "message_ids": {"type": "array", "items": {"type": "string"}},
             "created_at": {"type": "string", "format": "date"}
         }});
-        known_formats(&mut d);
+        known_formats(&mut d, &TOKEN_BOWL);
         let p = &d["components"]["schemas"]["M"]["properties"];
         assert_eq!(p["id"]["format"], "uuid");
         assert!(p["from_user_id"].get("format").is_none());
@@ -1279,7 +1195,7 @@ mod tests {
             json!({"operationId": "update_my_logo", "responses": {"200": json_response("ok",
                 json!({"type": "object", "additionalProperties": {"type": "string"}}))}}),
         );
-        typed_answers(&mut d);
+        typed_answers(&mut d, &TOKEN_BOWL);
         assert_eq!(
             d["paths"]["/users/me/logo"]["patch"]["responses"]["200"]["content"]["application/json"]
                 ["schema"],
@@ -1298,7 +1214,7 @@ mod tests {
                 json!({"type": "object", "properties": {"status": {"type": "string"}, "db": {"type": "string"}}}))}}),
         );
         let before = typed.clone();
-        typed_answers(&mut typed);
+        typed_answers(&mut typed, &TOKEN_BOWL);
         assert_eq!(typed, before);
     }
 
@@ -1333,7 +1249,7 @@ mod tests {
             "token": {"type": "string"},
             "username": {"type": "string"}
         }));
-        response_values(&mut d);
+        response_values(&mut d, &TOKEN_BOWL);
         let out = &d["components"]["schemas"]["Out"]["properties"];
         for secret in ["api_key", "session_token", "token"] {
             assert_eq!(out[secret]["format"], "password", "{secret}");
@@ -1355,7 +1271,7 @@ mod tests {
             "to_user_id": {"type": "string", "nullable": true},
             "from_user_id": {"type": "string", "format": "uuid"}
         }));
-        normalize(&mut d);
+        normalize(&mut d, &TOKEN_BOWL);
         let out = &d["components"]["schemas"]["Out"]["properties"];
         assert_eq!(out["id"]["format"], "uuid");
         for id in ["created_by_id", "to_user_id", "from_user_id"] {
@@ -1369,6 +1285,27 @@ mod tests {
     }
 
     #[test]
+    fn another_servers_answers_keep_their_own_types() {
+        // What another API really sends: an id that is no UUID, a signed
+        // total, a field named like a secret that is none.
+        let fields = json!({
+            "id": {"type": "string"},
+            "user_id": {"type": "string"},
+            "total": {"type": "integer"},
+            "token": {"type": "string"},
+            "created_at": {"type": "string"},
+            "owner_id": {"type": "string", "format": "uuid"},
+            "seen": {"type": "integer", "minimum": 0}
+        });
+        let mut d = read_and_write(fields.clone());
+        normalize(&mut d, &crate::rules::NONE);
+        let out = &d["components"]["schemas"]["Out"]["properties"];
+        for (name, schema) in fields.as_object().unwrap() {
+            assert_eq!(&out[name], schema, "{name} keeps its own type");
+        }
+    }
+
+    #[test]
     fn response_strings_lose_their_limits_and_counts_are_unsigned() {
         let mut d = read_and_write(json!({
             "webhook_url": {"type": "string", "format": "uri", "minLength": 1, "maxLength": 2083},
@@ -1376,7 +1313,7 @@ mod tests {
             "unread_room_messages": {"type": "integer"},
             "score": {"type": "integer"}
         }));
-        response_values(&mut d);
+        response_values(&mut d, &TOKEN_BOWL);
         let out = &d["components"]["schemas"]["Out"]["properties"];
         assert_eq!(
             out["webhook_url"],
@@ -1504,9 +1441,9 @@ mod tests {
                 "200": json_response("ok", json!({"type": "object", "additionalProperties": {"type": "string"}})),
                 "2XX": json_response("other", schema_ref("Other"))}}),
         );
-        normalize(&mut d);
+        normalize(&mut d, &TOKEN_BOWL);
         let once = d.clone();
-        normalize(&mut d);
+        normalize(&mut d, &TOKEN_BOWL);
         assert_eq!(d, once);
         let responses = &d["paths"]["/users/me/webhook"]["patch"]["responses"];
         assert!(
@@ -1532,9 +1469,9 @@ mod tests {
         );
         d["paths"]["/centrifugo/connection-token"]["get"]["responses"]["201"]["content"]["application/json"]
             ["schema"]["x"] = json!(1);
-        normalize(&mut d);
+        normalize(&mut d, &TOKEN_BOWL);
         let once = d.clone();
-        normalize(&mut d);
+        normalize(&mut d, &TOKEN_BOWL);
         assert_eq!(d, once);
     }
 
@@ -1575,9 +1512,9 @@ mod tests {
                 "responses": {"201": json_response("ok", json!({"type": "object", "properties": {"id": {"type": "string"}}}))}
             }),
         );
-        normalize(&mut d);
+        normalize(&mut d, &TOKEN_BOWL);
         let once = d.clone();
-        normalize(&mut d);
+        normalize(&mut d, &TOKEN_BOWL);
         assert_eq!(d, once);
     }
 }
