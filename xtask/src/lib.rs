@@ -2,6 +2,7 @@
 
 pub mod convert;
 pub mod normalize;
+pub mod repair;
 pub mod rules;
 pub mod surface;
 

@@ -26,6 +26,7 @@ pub const CONNECTION_TOKEN_SCHEMA: &str = "ConnectionToken";
 
 /// Applies every normalisation step, in order.
 pub fn normalize(doc: &mut Value, rules: &Rules) {
+    crate::repair::repair(doc);
     unique_operation_ids(doc);
     skip_unsupported_bodies(doc);
     unsupported_parameters(doc);
@@ -660,7 +661,7 @@ fn strip_schema_prose(schema: &mut Value) {
 /// which `regen` prints and the API surface lists.
 pub const NOTES: &str = "x-regen-notes";
 
-fn note(doc: &mut Value, line: String) {
+pub(crate) fn note(doc: &mut Value, line: String) {
     if let Some(root) = doc.as_object_mut()
         && let Some(list) = root
             .entry(NOTES)
@@ -674,7 +675,7 @@ fn note(doc: &mut Value, line: String) {
 
 /// Leaves an operation out (and its path, when nothing is left there),
 /// recording it under [`SKIPPED`] with `reason`.
-fn skip(doc: &mut Value, method: &str, path: &str, reason: String) {
+pub(crate) fn skip(doc: &mut Value, method: &str, path: &str, reason: String) {
     let Some(op) = doc
         .get_mut("paths")
         .and_then(|p| p.get_mut(path))

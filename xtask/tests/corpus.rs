@@ -452,3 +452,227 @@ mod fixtures {
         );
     }
 }
+
+/// One reduced fixture per class of real-world document that stopped the
+/// regen (`../shared/specs/foreign/` and documents like them): the raw
+/// document fails, the normalised one generates.
+mod real_world {
+    use serde_json::{Value, json};
+
+    fn doc(paths: Value, schemas: Value) -> Value {
+        json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": paths,
+               "components": {"schemas": schemas}})
+    }
+
+    fn ok(answer: Value) -> Value {
+        json!({"description": "ok", "content": {"application/json": {"schema": answer}}})
+    }
+
+    fn raw_error(d: &Value) -> String {
+        let mut raw = d.clone();
+        if let Err(e) = xtask::convert::to_openapi_30(&mut raw) {
+            return format!("{e:#}");
+        }
+        match token_bowl_chat_codegen::generate(&raw.to_string()) {
+            Ok(_) => panic!("the fixture does not make the generator fail"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    /// Asserts the raw document fails with `failure` in the message and the
+    /// regen pipeline's output generates. Returns it and its warnings.
+    fn fails_raw_then_generates(d: Value, failure: &str) -> (Value, String) {
+        let raw = raw_error(&d);
+        assert!(raw.contains(failure), "{raw}");
+        let (normalised, warnings) = xtask::process(&d.to_string(), "fixture").unwrap();
+        if let Err(e) = token_bowl_chat_codegen::generate(&xtask::render(&normalised)) {
+            panic!("still fails after normalising: {e}");
+        }
+        (normalised, warnings.join("\n"))
+    }
+
+    fn get(id: &str, answer: Value) -> Value {
+        json!({"get": {"operationId": id, "responses": {"200": ok(answer)}}})
+    }
+
+    fn notes(d: &Value) -> String {
+        let lines = d[xtask::normalize::NOTES]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        lines
+            .iter()
+            .filter_map(Value::as_str)
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn a_path_parameter_under_another_name_takes_the_templates() {
+        // keephq/keep: `{workflow_id}` in the path, no parameter for it.
+        let (d, _) = fails_raw_then_generates(
+            doc(
+                json!({
+                    "/workflows/{workflow_id}/runs/{run_id}": {"get": {"operationId": "get_run",
+                        "parameters": [{"name": "Run_Id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                        "responses": {"200": ok(json!({"type": "integer"}))}}},
+                    "/teams/{team}/members/{member}": {"get": {"operationId": "get_member",
+                        "parameters": [
+                            {"name": "teamName", "in": "path", "required": true, "schema": {"type": "string"}},
+                            {"name": "memberId", "in": "path", "required": true, "schema": {"type": "integer"}}],
+                        "responses": {"200": ok(json!({"type": "integer"}))}}}
+                }),
+                json!({}),
+            ),
+            "missing path name mapping",
+        );
+        let names = |path: &str| -> Vec<String> {
+            d["paths"][path]["get"]["parameters"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| {
+                    format!(
+                        "{}:{}",
+                        p["name"].as_str().unwrap(),
+                        p["schema"]["type"].as_str().unwrap()
+                    )
+                })
+                .collect()
+        };
+        // Same name in another spelling; the one the document forgot, added.
+        assert_eq!(
+            names("/workflows/{workflow_id}/runs/{run_id}"),
+            ["run_id:string", "workflow_id:string"]
+        );
+        // By position, types kept.
+        assert_eq!(
+            names("/teams/{team}/members/{member}"),
+            ["team:string", "member:integer"]
+        );
+        let notes = notes(&d);
+        assert!(notes.contains("renamed path parameter `Run_Id` of GET /workflows/{workflow_id}/runs/{run_id} to `run_id`"), "{notes}");
+        assert!(
+            notes.contains("added path parameter `workflow_id`"),
+            "{notes}"
+        );
+        assert!(notes.contains("renamed path parameter `memberId` of GET /teams/{team}/members/{member} to `member`"), "{notes}");
+    }
+
+    #[test]
+    fn a_body_in_several_media_types_is_taken_as_json() {
+        let body = |id: &str, content: Value| {
+            json!({"post": {"operationId": id, "requestBody": {"required": true, "content": content},
+                    "responses": {"200": ok(json!({"type": "integer"}))}}})
+        };
+        let object = json!({"schema": {"type": "object", "properties": {"a": {"type": "string"}}}});
+        let (d, _) = fails_raw_then_generates(
+            doc(
+                json!({"/form": body("form", json!({
+                    "application/x-www-form-urlencoded": object.clone(),
+                    "application/json": object.clone()})),
+                "/patch": body("patch", json!({
+                    "application/merge-patch+json": object.clone(),
+                    "application/json-patch+json": object.clone()}))}),
+                json!({}),
+            ),
+            "more media types than expected",
+        );
+        let kinds = |path: &str| -> Vec<String> {
+            d["paths"][path]["post"]["requestBody"]["content"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .cloned()
+                .collect()
+        };
+        assert_eq!(kinds("/form"), ["application/json"]);
+        // The generator sends JSON bodies as `application/json` only.
+        assert_eq!(kinds("/patch"), ["application/json"], "the first JSON one");
+        let notes = notes(&d);
+        assert!(notes.contains("POST /form takes its body as application/json only (not application/x-www-form-urlencoded)"), "{notes}");
+        assert!(notes.contains("POST /patch takes its body as application/json-patch+json only (not application/merge-patch+json), sent as application/json"), "{notes}");
+    }
+
+    #[test]
+    fn media_type_names_that_make_one_rust_name_stay_strings() {
+        let (d, _) = fails_raw_then_generates(
+            doc(
+                json!({"/x": get("x", json!({"$ref": "#/components/schemas/Format"}))}),
+                json!({"Format": {"type": "string", "enum": ["application/vnd.zarr", "application/vnd+zarr", "text/csv"]}}),
+            ),
+            "Failed to make unique variant names",
+        );
+        assert_eq!(
+            d["components"]["schemas"]["Format"],
+            json!({"type": "string"})
+        );
+        assert!(notes(&d).contains("schema Format: the enum values \"application/vnd.zarr\" and \"application/vnd+zarr\" make the same Rust name"), "{}", notes(&d));
+    }
+
+    #[test]
+    fn an_untyped_enum_of_strings_and_numbers_is_a_string_or_number() {
+        let (d, _) = fails_raw_then_generates(
+            doc(
+                json!({"/x": get("x", json!({"$ref": "#/components/schemas/Level"}))}),
+                json!({"Level": {"enum": ["low", 1, 2.5, null]}, "Any": {"enum": [true, "x"]}}),
+            ),
+            "multiple implied types for an un-typed enum",
+        );
+        let schemas = &d["components"]["schemas"];
+        assert_eq!(
+            schemas["Level"],
+            json!({"anyOf": [{"type": "string"}, {"type": "number"}], "nullable": true})
+        );
+        assert_eq!(schemas["Any"], json!({}));
+        let client = token_bowl_chat_codegen::generate(&xtask::render(&d))
+            .unwrap()
+            .client;
+        assert!(client.contains("pub enum Level"), "a string-or-number enum");
+    }
+
+    #[test]
+    fn a_default_that_does_not_fit_its_schema_goes() {
+        // SciPhi-AI/R2R: `"default": {}` on a list.
+        let (d, _) = fails_raw_then_generates(
+            doc(
+                json!({"/x": get("x", json!({"$ref": "#/components/schemas/S"}))}),
+                json!({"S": {"type": "object", "properties": {
+                    "chunks": {"type": "array", "items": {"type": "string"}, "default": {}},
+                    "limit": {"type": "integer", "default": "ten"},
+                    "level": {"$ref": "#/components/schemas/Level", "default": "high"},
+                    "fine": {"$ref": "#/components/schemas/Level", "default": "low"},
+                    "weights": {"type": "object", "additionalProperties": {"type": "integer"}, "default": {"a": 1}}}},
+                    "Level": {"type": "string", "enum": ["low", "mid"]}}),
+            ),
+            "value does not conform to the given schema",
+        );
+        let props = &d["components"]["schemas"]["S"]["properties"];
+        for gone in ["chunks", "limit", "level"] {
+            assert!(
+                props[gone].get("default").is_none(),
+                "{gone}: {}",
+                props[gone]
+            );
+        }
+        assert_eq!(props["fine"]["default"], "low", "a default that fits stays");
+        assert_eq!(props["weights"]["default"], json!({"a": 1}));
+        let notes = notes(&d);
+        assert!(
+            notes.contains("schema S.chunks: dropped the default {}"),
+            "{notes}"
+        );
+        assert!(
+            notes.contains("schema S.level: dropped the default \"high\""),
+            "{notes}"
+        );
+    }
+
+    #[test]
+    fn an_empty_info_gets_placeholders() {
+        let d = json!({"openapi": "3.0.2", "info": {}, "paths": {"/x": get("x", json!({"type": "integer"}))}});
+        let (d, _) = fails_raw_then_generates(d, "missing field `title`");
+        assert_eq!(d["info"], json!({"title": "untitled", "version": "0.0.0"}));
+        assert!(notes(&d).contains("filled `title` as \"untitled\" and `version` as \"0.0.0\""));
+    }
+}
