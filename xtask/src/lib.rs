@@ -102,6 +102,86 @@ fn collect_dropped(schema: &mut Value, out: &mut Vec<String>) {
     convert::for_each_subschema(schema, &mut |sub| collect_dropped(sub, out));
 }
 
+/// A document through the whole pipeline: normalised, and generated.
+pub struct Regenerated {
+    /// The normalised document.
+    pub doc: Value,
+    /// Its text, as `openapi.json` holds it.
+    pub text: String,
+    /// What the converter, the normaliser and the generator's fallbacks
+    /// changed, one line each.
+    pub warnings: Vec<String>,
+    /// The generated code.
+    pub generated: token_bowl_chat_codegen::Generated,
+}
+
+/// [`process_with`], then generation. What the generator still fails on
+/// is left out one part at a time, never the whole document: an operation
+/// it fails on is skipped; a component schema it fails on first loses its
+/// defaults, then becomes any JSON value. Each is noted in the document
+/// (and so in the API surface) and in the warnings. Fails only when the
+/// generator names no part, or keeps failing.
+pub fn regenerate(text: &str, origin: &str, rules: Option<&Rules>) -> Result<Regenerated> {
+    let (mut doc, mut warnings) = process_with(text, origin, rules)?;
+    let mut defaults_dropped = std::collections::BTreeSet::new();
+    for _ in 0..16 {
+        let text = render(&doc);
+        let e = match token_bowl_chat_codegen::generate(&text) {
+            Ok(generated) => {
+                return Ok(Regenerated {
+                    doc,
+                    text,
+                    warnings,
+                    generated,
+                });
+            }
+            Err(e) => e,
+        };
+        if e.operations().is_empty() && e.schemas().is_empty() {
+            bail!("cannot generate a client from {origin}: {e}");
+        }
+        for failed in e.operations() {
+            let (method, path) = failed.name.split_once(' ').unwrap_or(("", ""));
+            let reason = format!("the generator fails on it: {}", failed.message);
+            warnings.push(format!("skipped {}: {reason}", failed.name));
+            normalize::skip(&mut doc, &method.to_lowercase(), path, reason);
+        }
+        for failed in e.schemas() {
+            let name = &failed.name;
+            let Some(schema) = doc.pointer_mut(&format!(
+                "/components/schemas/{}",
+                name.replace('~', "~0").replace('/', "~1")
+            )) else {
+                bail!("cannot generate a client from {origin}: {e}");
+            };
+            let line = if defaults_dropped.insert(name.clone()) && drop_defaults(schema) {
+                format!(
+                    "schema {name}: dropped its defaults, which the generator fails on ({})",
+                    failed.message
+                )
+            } else {
+                *schema = Value::Object(serde_json::Map::new());
+                format!(
+                    "schema {name} is any JSON value: the generator fails on it ({})",
+                    failed.message
+                )
+            };
+            warnings.push(line.clone());
+            normalize::note(&mut doc, line);
+        }
+    }
+    bail!("cannot generate a client from {origin}: the generator kept failing")
+}
+
+/// Removes every `default` in a schema; whether there was one.
+fn drop_defaults(schema: &mut Value) -> bool {
+    let mut found = schema
+        .as_object_mut()
+        .is_some_and(|map| map.remove("default").is_some());
+    convert::for_each_subschema(schema, &mut |sub| found |= drop_defaults(sub));
+    found
+}
+
 /// The text written to `openapi.json`: pretty, sorted keys, trailing newline.
 pub fn render(doc: &Value) -> String {
     let mut text = serde_json::to_string_pretty(doc).expect("a JSON value always serialises");

@@ -13,7 +13,7 @@ use std::{
 
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
-use xtask::{load, process_with, render, rules::Rules, surface::Surface};
+use xtask::{load, process_with, regenerate, rules::Rules, surface::Surface};
 
 const USAGE: &str = "\
 usage:
@@ -94,17 +94,21 @@ fn root() -> PathBuf {
 
 fn processed(source: &str, rules: Option<&Rules>) -> Result<Value> {
     let (doc, warnings) = process_with(&load(source)?, source, rules)?;
+    report(source, rules, &doc, &warnings);
+    Ok(doc)
+}
+
+fn report(source: &str, rules: Option<&Rules>, doc: &Value, warnings: &[String]) {
     match rules {
         Some(rules) => eprintln!("{source}: the `{}` rules (--rules)", rules.name),
         None => eprintln!(
             "{source}: the `{}` rules (by its title; --rules chooses others)",
-            Rules::for_document(&doc).name
+            Rules::for_document(doc).name
         ),
     }
     for warning in warnings {
         eprintln!("warning: {source}: {warning}");
     }
-    Ok(doc)
 }
 
 fn print_changes(lines: &[String]) {
@@ -121,13 +125,17 @@ fn regen(from: Option<&str>, rules: Option<&Rules>, check: bool) -> Result<()> {
     let target = root().join("openapi.json");
     let committed = std::fs::read_to_string(&target).unwrap_or_default();
     let source = from.map_or_else(|| target.display().to_string(), str::to_owned);
-    let doc = processed(&source, rules)?;
-    let text = render(&doc);
-    // Generate first: a document progenitor cannot turn into code stops
-    // here with the generator's own reason (the operation it failed on),
+    // Generate first: what the generator fails on is left out (and
+    // reported) part by part; a document it cannot read at all stops here,
     // before anything is written and before any snapshot is compared.
-    token_bowl_chat_codegen::generate(&text)
-        .map_err(|e| anyhow::anyhow!("cannot generate a client from {source}: {e}"))?;
+    let generating = Instant::now();
+    let regenerated = regenerate(&load(&source)?, &source, rules)?;
+    report(&source, rules, &regenerated.doc, &regenerated.warnings);
+    eprintln!(
+        "{source}: normalised and generated in {:.1?}",
+        generating.elapsed()
+    );
+    let (doc, text) = (regenerated.doc, regenerated.text);
 
     let before: Value = serde_json::from_str(&committed).unwrap_or(Value::Null);
     print_changes(&xtask::surface::diff(

@@ -999,8 +999,14 @@ pub fn one_kind_per_outcome(doc: &mut Value) {
                     Some((1, Some(Value::Array(parts)))) => parts.clone(),
                     _ => vec![body],
                 };
+                // Bodies that differ only in prose (dropped later) are one.
+                let plain = |schema: &Value| {
+                    let mut schema = schema.clone();
+                    strip_schema_prose(&mut schema);
+                    schema
+                };
                 for part in parts {
-                    if !bodies.contains(&part) {
+                    if !bodies.iter().any(|b| plain(b) == plain(&part)) {
                         bodies.push(part);
                     }
                 }

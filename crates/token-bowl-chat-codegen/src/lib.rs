@@ -37,20 +37,51 @@ pub struct Generated {
     pub public_operations: String,
 }
 
-/// Why generation failed.
+/// Why generation failed, with the parts of the document that fail on
+/// their own when they can be found.
 #[derive(Debug)]
-pub struct GenerateError(String);
+pub struct GenerateError {
+    message: String,
+    operations: Vec<Failed>,
+    schemas: Vec<Failed>,
+}
+
+/// One operation or component schema the generator fails on by itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failed {
+    /// The operation as `METHOD /path`, or the schema's name.
+    pub name: String,
+    /// The generator's message.
+    pub message: String,
+}
+
+impl GenerateError {
+    /// Operations that fail alone (with the schemas they use).
+    pub fn operations(&self) -> &[Failed] {
+        &self.operations
+    }
+
+    /// Component schemas that fail alone (with the schemas they use) while
+    /// every schema they use generates.
+    pub fn schemas(&self) -> &[Failed] {
+        &self.schemas
+    }
+}
 
 impl fmt::Display for GenerateError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.message)
     }
 }
 
 impl std::error::Error for GenerateError {}
 
 fn err(context: &str, e: impl fmt::Display) -> GenerateError {
-    GenerateError(format!("{context}: {e}"))
+    GenerateError {
+        message: format!("{context}: {e}"),
+        operations: Vec::new(),
+        schemas: Vec::new(),
+    }
 }
 
 fn string_format(format: &str) -> SchemaObject {
@@ -92,30 +123,170 @@ pub fn settings() -> GenerationSettings {
 
 /// Generates the client and mock source from the normalised document.
 ///
-/// Never panics: a panic inside progenitor becomes an error that names the
-/// operations it panicked on (each is generated alone to find them).
+/// Never panics: a panic inside progenitor becomes an error. A failing
+/// document is then generated in parts to name what fails: the component
+/// schemas alone, each schema with those it uses, and each operation with
+/// the schemas it uses ([`GenerateError::schemas`],
+/// [`GenerateError::operations`]).
 pub fn generate(spec_json: &str) -> Result<Generated, GenerateError> {
-    let spec: openapiv3::OpenAPI =
-        serde_json::from_str(spec_json).map_err(|e| err("openapi.json is not OpenAPI 3.0", e))?;
-    let (client, mock) = match quietly(|| run_progenitor(&spec)) {
-        Ok(result) => result?,
-        Err(panic) => {
-            let culprits = panicking_operations(&spec);
-            let named = if culprits.is_empty() {
-                "the document as a whole (no single operation alone)".to_owned()
-            } else {
-                culprits.join("; ")
-            };
-            return Err(GenerateError(format!(
-                "progenitor panicked ({panic}) while generating {named}"
-            )));
-        }
+    let doc: serde_json::Value =
+        serde_json::from_str(spec_json).map_err(|e| err("openapi.json is not JSON", e))?;
+    let spec = parse(&doc)?;
+    let (client, mock) = match attempt(&spec) {
+        Ok(tokens) => tokens,
+        Err(message) => return Err(diagnose(&doc, message)),
     };
     Ok(Generated {
         client: format_tokens(client)?,
         mock: format_tokens(mock)?,
         public_operations: public_operations(&spec),
     })
+}
+
+fn parse(doc: &serde_json::Value) -> Result<openapiv3::OpenAPI, GenerateError> {
+    serde_json::from_value(doc.clone()).map_err(|e| err("openapi.json is not OpenAPI 3.0", e))
+}
+
+/// One run of progenitor; a panic or an error as its message.
+fn attempt(spec: &openapiv3::OpenAPI) -> Result<Tokens, String> {
+    match quietly(|| run_progenitor(spec)) {
+        Ok(Ok(tokens)) => Ok(tokens),
+        Ok(Err(e)) => Err(e.message),
+        Err(panic) => Err(format!("progenitor panicked ({panic})")),
+    }
+}
+
+/// Whether `doc` generates.
+fn generates(doc: &serde_json::Value) -> Result<(), String> {
+    let spec = parse(doc).map_err(|e| e.message)?;
+    attempt(&spec).map(drop)
+}
+
+fn diagnose(doc: &serde_json::Value, message: String) -> GenerateError {
+    let schemas = doc
+        .pointer("/components/schemas")
+        .and_then(serde_json::Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let mut without_paths = doc.clone();
+    without_paths["paths"] = serde_json::json!({});
+    let part = |paths: serde_json::Value, names: &std::collections::BTreeSet<String>| {
+        let mut part = without_paths.clone();
+        part["paths"] = paths;
+        part["components"]["schemas"] = names
+            .iter()
+            .filter_map(|n| Some((n.clone(), schemas.get(n)?.clone())))
+            .collect::<serde_json::Map<_, _>>()
+            .into();
+        part
+    };
+    let mut failed_schemas = Vec::new();
+    let mut failed_operations = Vec::new();
+    if generates(&without_paths).is_err() {
+        let mut failing = std::collections::BTreeMap::new();
+        for name in schemas.keys() {
+            let uses = closure(
+                &schemas,
+                std::iter::once(
+                    &serde_json::json!({"$ref": format!("#/components/schemas/{name}")}),
+                ),
+            );
+            if let Err(message) = generates(&part(serde_json::json!({}), &uses)) {
+                failing.insert(name.clone(), (uses, message));
+            }
+        }
+        // A schema fails because of itself when none it uses fails.
+        for (name, (uses, message)) in &failing {
+            if !uses
+                .iter()
+                .any(|other| other != name && failing.contains_key(other))
+            {
+                failed_schemas.push(Failed {
+                    name: name.clone(),
+                    message: message.clone(),
+                });
+            }
+        }
+    } else {
+        for (path, item) in doc
+            .get("paths")
+            .and_then(serde_json::Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            for (method, op) in item.as_object().into_iter().flatten() {
+                if !op.is_object() || method == "parameters" {
+                    continue;
+                }
+                let uses = closure(&schemas, std::iter::once(op));
+                let alone = serde_json::json!({ path.clone(): { method.clone(): op.clone() } });
+                if let Err(message) = generates(&part(alone, &uses)) {
+                    failed_operations.push(Failed {
+                        name: format!("{} {path}", method.to_uppercase()),
+                        message,
+                    });
+                }
+            }
+        }
+    }
+    let named: Vec<String> = failed_schemas
+        .iter()
+        .map(|f| format!("schema `{}`: {}", f.name, f.message))
+        .chain(failed_operations.iter().map(|f| {
+            let id = f
+                .name
+                .split_once(' ')
+                .and_then(|(method, path)| {
+                    doc["paths"][path][method.to_lowercase()]["operationId"].as_str()
+                })
+                .unwrap_or("(no operationId)");
+            format!("operation `{id}` ({}): {}", f.name, f.message)
+        }))
+        .collect();
+    let named = if named.is_empty() {
+        "the document as a whole (no single operation or schema alone)".to_owned()
+    } else {
+        named.join("; ")
+    };
+    GenerateError {
+        message: format!("{message} while generating {named}"),
+        operations: failed_operations,
+        schemas: failed_schemas,
+    }
+}
+
+/// The component schemas `roots` use, directly or not.
+fn closure<'a>(
+    schemas: &serde_json::Map<String, serde_json::Value>,
+    roots: impl Iterator<Item = &'a serde_json::Value>,
+) -> std::collections::BTreeSet<String> {
+    fn refs(value: &serde_json::Value, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                if let Some(name) = map
+                    .get("$ref")
+                    .and_then(serde_json::Value::as_str)
+                    .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                {
+                    out.push(name.to_owned());
+                }
+                map.values().for_each(|v| refs(v, out));
+            }
+            serde_json::Value::Array(list) => list.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    let mut todo = Vec::new();
+    roots.for_each(|root| refs(root, &mut todo));
+    while let Some(name) = todo.pop() {
+        if seen.insert(name.clone())
+            && let Some(schema) = schemas.get(&name)
+        {
+            refs(schema, &mut todo);
+        }
+    }
+    seen
 }
 
 type Tokens = (proc_macro2::TokenStream, proc_macro2::TokenStream);
@@ -145,41 +316,6 @@ fn quietly<T>(f: impl FnOnce() -> T) -> Result<T, String> {
             .or_else(|| payload.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "no message".to_owned())
     })
-}
-
-/// The operations progenitor panics on when given alone (with every
-/// component), as `operationId (METHOD /path): message`.
-fn panicking_operations(spec: &openapiv3::OpenAPI) -> Vec<String> {
-    let mut found = Vec::new();
-    for (path, method, op) in spec.operations() {
-        let mut alone = spec.clone();
-        let mut item = openapiv3::PathItem::default();
-        let slot = match method {
-            "get" => &mut item.get,
-            "put" => &mut item.put,
-            "post" => &mut item.post,
-            "delete" => &mut item.delete,
-            "options" => &mut item.options,
-            "head" => &mut item.head,
-            "patch" => &mut item.patch,
-            "trace" => &mut item.trace,
-            _ => continue,
-        };
-        *slot = Some(op.clone());
-        alone.paths.paths.clear();
-        alone
-            .paths
-            .paths
-            .insert(path.to_owned(), openapiv3::ReferenceOr::Item(item));
-        if let Err(message) = quietly(|| run_progenitor(&alone)) {
-            let id = op.operation_id.as_deref().unwrap_or("(no operationId)");
-            found.push(format!(
-                "operation `{id}` ({} {path}): {message}",
-                method.to_uppercase()
-            ));
-        }
-    }
-    found
 }
 
 fn format_tokens(tokens: proc_macro2::TokenStream) -> Result<String, GenerateError> {
