@@ -7,10 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value, json};
 
-use crate::{
-    convert::{for_each_schema_site, for_each_subschema},
-    normalize::note,
-};
+use crate::{convert::for_each_schema_site, normalize::note};
 
 /// Every repair, in order.
 pub fn repair(doc: &mut Value) {
@@ -365,7 +362,24 @@ fn enum_in(schema: &mut Value, at: &str, notes: &mut Vec<String>) {
             ));
         }
     }
-    for_each_subschema(schema, &mut |sub| enum_in(sub, at, notes));
+    // Properties are named in the notes.
+    if let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) {
+        for (name, prop) in props.iter_mut() {
+            enum_in(prop, &format!("{at}.{name}"), notes);
+        }
+    }
+    if let Some(map) = schema.as_object_mut() {
+        for key in ["items", "not", "additionalProperties"] {
+            if let Some(sub) = map.get_mut(key).filter(|s| s.is_object()) {
+                enum_in(sub, at, notes);
+            }
+        }
+        for key in ["allOf", "anyOf", "oneOf"] {
+            if let Some(list) = map.get_mut(key).and_then(Value::as_array_mut) {
+                list.iter_mut().for_each(|sub| enum_in(sub, at, notes));
+            }
+        }
+    }
 }
 
 /// Two string values whose Rust variant names would be one, both with the

@@ -230,6 +230,45 @@ fn every_real_world_document_regenerates() {
     );
 }
 
+/// The corpus app of values other APIs send (`real_world_values.py`)
+/// keeps its own types by default; the Token Bowl rules, asked for, would
+/// read its ids as UUIDs and its totals as unsigned (and its answers would
+/// no longer decode: the ignored test calls it).
+#[test]
+fn another_apis_values_keep_their_types_unless_the_token_bowl_rules_are_asked_for() {
+    let (_, text) = corpus()
+        .into_iter()
+        .find(|(name, _)| name == "real_world_values")
+        .expect("the corpus has real_world_values");
+    let account = |rules| {
+        let (doc, _) = xtask::process_with(&text, "real_world_values", rules).unwrap();
+        doc["components"]["schemas"]["Account"]["properties"].clone()
+    };
+    let own = account(None);
+    for field in ["user_id", "total", "unread_count", "token", "created_at"] {
+        assert!(
+            own[field].get("format").is_none(),
+            "{field}: {}",
+            own[field]
+        );
+    }
+    let token_bowl = account(Some(&xtask::rules::TOKEN_BOWL));
+    assert_eq!(token_bowl["user_id"]["format"], "uuid-or-empty");
+    assert_eq!(token_bowl["total"]["format"], "uint64");
+    assert_eq!(token_bowl["token"]["format"], "password");
+    assert_eq!(token_bowl["created_at"]["format"], "date-time");
+    // A required nullable id under those rules: one deserializer, not
+    // typify's beside the lenient one (which did not compile).
+    let (doc, _) =
+        xtask::process_with(&text, "real_world_values", Some(&xtask::rules::TOKEN_BOWL)).unwrap();
+    let client = token_bowl_chat_codegen::generate(&xtask::render(&doc))
+        .unwrap()
+        .client;
+    let at = client.find("pub owner_id:").expect("an owner_id field");
+    let attrs = &client[client[..at].rfind(",\n").unwrap_or(0)..at];
+    assert_eq!(attrs.matches("deserialize_with").count(), 1, "{attrs}");
+}
+
 /// Where two JSON values first differ, as a JSON pointer with both sides.
 fn first_difference(a: &Value, b: &Value, at: String) -> Option<String> {
     match (a, b) {
@@ -268,14 +307,14 @@ fn sections(manifest: &str) -> Vec<(String, String)> {
 /// corpus document: the same manifest (name changed, no dev-dependencies),
 /// `build.rs` and `src/`, and the document as `openapi.json`, written by
 /// the regen pipeline. The generator crate is this workspace's own.
-fn scratch_workspace(dir: &Path, done: &[Regenerated]) {
+fn scratch_workspace(dir: &Path, done: &[Regenerated], served: &[String]) {
     let root = workspace_root();
     let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
     let codegen = root
         .join("crates/token-bowl-chat-codegen")
         .canonicalize()
         .unwrap();
-    let mut workspace = String::from("[workspace]\nresolver = \"3\"\nmembers = [\n");
+    let mut workspace = String::from("[workspace]\nresolver = \"3\"\nmembers = [\n  \"decode\",\n");
     for r in done {
         writeln!(workspace, "  \"{}\",", r.name).unwrap();
     }
@@ -351,9 +390,63 @@ fn scratch_workspace(dir: &Path, done: &[Regenerated]) {
             Some(at) => &lib[..at],
             None => &lib,
         };
+        let mut lib = lib.to_owned();
+        if served.contains(&r.name) {
+            lib.push_str("\n/// Calls every operation (the corpus test's decode check).\npub mod decode_check;\n");
+            std::fs::write(
+                crate_dir.join("src/decode_check.rs"),
+                calls::module(&r.client, &r.doc),
+            )
+            .unwrap();
+        }
         std::fs::write(crate_dir.join("src/lib.rs"), lib).unwrap();
         std::fs::write(crate_dir.join("openapi.json"), &r.text).unwrap();
     }
+    // `decode NAME URL`: the decode check of one served crate.
+    let decode = dir.join("decode");
+    std::fs::create_dir_all(decode.join("src")).unwrap();
+    let mut manifest = String::from(
+        "[package]\nname = \"decode\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\n\
+         tokio = { workspace = true }\n",
+    );
+    let mut arms = String::new();
+    for name in served {
+        let krate = crate_name(name);
+        writeln!(manifest, "{krate} = {{ path = \"../{name}\" }}").unwrap();
+        writeln!(
+            arms,
+            "        {name:?} => {}::decode_check::run(&url).await,",
+            krate.replace('-', "_")
+        )
+        .unwrap();
+    }
+    std::fs::write(decode.join("Cargo.toml"), manifest).unwrap();
+    std::fs::write(
+        decode.join("src/main.rs"),
+        format!(
+            "#[tokio::main(flavor = \"current_thread\")]\nasync fn main() {{\n    \
+             let mut args = std::env::args().skip(1);\n    \
+             let (name, url) = (args.next().unwrap(), args.next().unwrap());\n    \
+             let lines = match name.as_str() {{\n{arms}        other => panic!(\"no crate {{other}}\"),\n    }};\n    \
+             for line in lines {{\n        println!(\"{{line}}\");\n    }}\n}}\n"
+        ),
+    )
+    .unwrap();
+}
+
+/// The package name of a document's crate.
+fn crate_name(name: &str) -> String {
+    let name: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("corpus-{name}")
 }
 
 /// Regenerates every corpus document in a scratch copy of the API package
@@ -363,10 +456,11 @@ fn scratch_workspace(dir: &Path, done: &[Regenerated]) {
 #[ignore = "builds every corpus document as a crate (minutes); .ci/run runs it"]
 fn every_corpus_document_compiles_as_the_generated_crate() {
     let mut done = regenerate_all();
+    let served: Vec<String> = done.iter().map(|r| r.name.clone()).collect();
     done.extend(regenerate_each(foreign().unwrap_or_default()));
     let dir = workspace_root().join("target/corpus");
     let _ = std::fs::remove_dir_all(dir.join("workspace"));
-    scratch_workspace(&dir.join("workspace"), &done);
+    scratch_workspace(&dir.join("workspace"), &done, &served);
     let started = Instant::now();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let output = Command::new(cargo)
@@ -390,6 +484,109 @@ fn every_corpus_document_compiles_as_the_generated_crate() {
         "{} corpus crates built in {:.1?}",
         done.len(),
         started.elapsed()
+    );
+    answers_decode(&dir.join("target/debug/decode"), &served);
+}
+
+/// The Python that runs the corpus apps (with FastAPI and uvicorn): from
+/// `TOKEN_BOWL_CORPUS_PYTHON` (pydantic v2 apps) and
+/// `TOKEN_BOWL_CORPUS_PYTHON_V1` (`apps_v1/`), as `.ci/run` sets them.
+fn python(v1: bool) -> Option<PathBuf> {
+    let var = if v1 {
+        "TOKEN_BOWL_CORPUS_PYTHON_V1"
+    } else {
+        "TOKEN_BOWL_CORPUS_PYTHON"
+    };
+    std::env::var_os(var).map(PathBuf::from)
+}
+
+/// Runs each corpus app under uvicorn on loopback and calls every operation
+/// with its generated client: every answer must decode, a success into its
+/// type and an error into the error type.
+fn answers_decode(decode: &Path, served: &[String]) {
+    if python(false).is_none() || python(true).is_none() {
+        assert!(
+            std::env::var_os("TOKEN_BOWL_REQUIRE_CORPUS_SERVERS").is_none(),
+            "TOKEN_BOWL_CORPUS_PYTHON and TOKEN_BOWL_CORPUS_PYTHON_V1 are unset"
+        );
+        eprintln!("note: no corpus Python set; the answers are not checked");
+        return;
+    }
+    let mut failures = String::new();
+    let mut totals = [0usize; 4];
+    for name in served {
+        let v1 = corpus_dir()
+            .join("apps_v1")
+            .join(format!("{name}.py"))
+            .exists();
+        let apps = corpus_dir().join(if v1 { "apps_v1" } else { "apps" });
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut server = Command::new(python(v1).unwrap())
+            .args(["-m", "uvicorn", &format!("{name}:app"), "--app-dir"])
+            .arg(&apps)
+            .args([
+                "--host",
+                "127.0.0.1",
+                "--port",
+                &port.to_string(),
+                "--log-level",
+                "warning",
+            ])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("uvicorn starts");
+        let up = (0..200).any(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+        });
+        let output = up.then(|| {
+            Command::new(decode)
+                .args([name.as_str(), &format!("http://127.0.0.1:{port}")])
+                .output()
+                .expect("the decode check runs")
+        });
+        let _ = server.kill();
+        let _ = server.wait();
+        let Some(output) = output else {
+            writeln!(failures, "{name}: the app did not start").unwrap();
+            continue;
+        };
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        if !output.status.success() {
+            writeln!(
+                failures,
+                "{name}: {}",
+                String::from_utf8_lossy(&output.stderr)
+            )
+            .unwrap();
+        }
+        for line in stdout.lines() {
+            println!("{name}: {line}");
+            let kind = ["ok", "error", "input", "fail"]
+                .iter()
+                .position(|k| line.starts_with(&format!("{k} ")))
+                .unwrap_or(3);
+            totals[kind] += 1;
+            if kind == 3 {
+                writeln!(failures, "{name}: {line}").unwrap();
+            }
+        }
+    }
+    println!(
+        "answers: {} decoded, {} error answers decoded, {} not called (no example input), {} failed",
+        totals[0], totals[1], totals[2], totals[3]
+    );
+    assert!(
+        failures.is_empty(),
+        "answers that do not decode:\n{failures}"
+    );
+    assert!(
+        totals[0] > totals[1] + totals[2],
+        "too few successful calls: {totals:?}"
     );
 }
 
@@ -779,5 +976,294 @@ mod real_world {
         let (d, _) = fails_raw_then_generates(d, "missing field `title`");
         assert_eq!(d["info"], json!({"title": "untitled", "version": "0.0.0"}));
         assert!(notes(&d).contains("filled `title` as \"untitled\" and `version` as \"0.0.0\""));
+    }
+}
+
+/// A client program that calls every operation of a generated crate and
+/// says, per operation, whether the answer decoded. The calls are read
+/// from the generated code (the builder of each operation: its required
+/// fields and their types); each input is an example made from the
+/// document's schema.
+mod calls {
+    use std::fmt::Write as _;
+
+    use quote::ToTokens;
+    use serde_json::{Value, json};
+
+    /// One operation's builder as the generated code declares it.
+    struct Builder {
+        /// The `Client` method that starts it.
+        method: String,
+        /// `GET`, `/path`.
+        verb: String,
+        path: String,
+        /// Required fields (and the body), with their Rust types.
+        inputs: Vec<(String, String)>,
+    }
+
+    fn loose(name: &str) -> String {
+        name.chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_lowercase())
+            .collect()
+    }
+
+    fn builders(client: &str) -> Vec<Builder> {
+        let file: syn::File = syn::parse_str(client).expect("the generated client parses");
+        let mut starts = std::collections::BTreeMap::new();
+        let mut found = Vec::new();
+        for item in &file.items {
+            match item {
+                syn::Item::Impl(imp) if imp.self_ty.to_token_stream().to_string() == "Client" => {
+                    for f in imp.items.iter().filter_map(|i| match i {
+                        syn::ImplItem::Fn(f) => Some(f),
+                        _ => None,
+                    }) {
+                        if let syn::ReturnType::Type(_, ty) = &f.sig.output {
+                            let ty = ty.to_token_stream().to_string();
+                            if let Some(name) = ty.strip_prefix("builder :: ") {
+                                let name = name.split(' ').next().unwrap().to_owned();
+                                starts.insert(name, f.sig.ident.to_string());
+                            }
+                        }
+                    }
+                }
+                syn::Item::Mod(m) if m.ident == "builder" => {
+                    for item in m.content.iter().flat_map(|(_, items)| items) {
+                        if let syn::Item::Impl(imp) = item
+                            && imp.trait_.is_none()
+                        {
+                            found.extend(builder(imp));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        found
+            .into_iter()
+            .filter_map(|(name, mut b)| {
+                b.method = starts.get(&name)?.clone();
+                Some(b)
+            })
+            .collect()
+    }
+
+    fn builder(imp: &syn::ItemImpl) -> Option<(String, Builder)> {
+        let syn::Type::Path(ty) = &*imp.self_ty else {
+            return None;
+        };
+        let name = ty.path.segments.last()?.ident.to_string();
+        let fns: Vec<&syn::ImplItemFn> = imp
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                syn::ImplItem::Fn(f) => Some(f),
+                _ => None,
+            })
+            .collect();
+        let new = fns.iter().find(|f| f.sig.ident == "new")?;
+        let new_body = new.block.to_token_stream().to_string();
+        let send = fns.iter().find(|f| f.sig.ident == "send")?;
+        let doc = send
+            .attrs
+            .iter()
+            .find(|a| a.path().is_ident("doc"))?
+            .to_token_stream()
+            .to_string();
+        // `Sends a `GET` request to `/path``
+        let mut ticks = doc.split('`').skip(1).step_by(2);
+        let (verb, path) = (ticks.next()?.to_owned(), ticks.next()?.to_owned());
+        let mut inputs = Vec::new();
+        for f in &fns {
+            let field = f.sig.ident.to_string();
+            let required = new_body.contains(&format!("{field} : Err ("));
+            if !(required || field == "body") {
+                continue;
+            }
+            let Some(clause) = &f.sig.generics.where_clause else {
+                continue;
+            };
+            let Some(syn::WherePredicate::Type(bound)) = clause.predicates.first() else {
+                continue;
+            };
+            let bound = bound.bounds.to_token_stream().to_string();
+            let Some(ty) = bound
+                .strip_prefix("std :: convert :: TryInto < ")
+                .and_then(|t| t.strip_suffix(" >"))
+            else {
+                continue;
+            };
+            inputs.push((field, ty.to_owned()));
+        }
+        Some((
+            name,
+            Builder {
+                method: String::new(),
+                verb,
+                path,
+                inputs,
+            },
+        ))
+    }
+
+    /// An example instance of `schema`: what the document suggests
+    /// (`example`, `default`, an enum's first value), else the smallest
+    /// value its constraints allow.
+    pub fn example(schema: &Value, doc: &Value, depth: usize) -> Value {
+        let Some(map) = schema.as_object() else {
+            return json!("x");
+        };
+        if depth > 8 {
+            return Value::Null;
+        }
+        if let Some(target) = map.get("$ref").and_then(Value::as_str) {
+            let name = target.trim_start_matches("#/components/schemas/");
+            return example(&doc["components"]["schemas"][name], doc, depth + 1);
+        }
+        for key in ["example", "default"] {
+            if let Some(value) = map.get(key) {
+                return value.clone();
+            }
+        }
+        if let Some(first) = map
+            .get("enum")
+            .and_then(Value::as_array)
+            .and_then(|v| v.iter().find(|v| !v.is_null()))
+        {
+            return first.clone();
+        }
+        for key in ["anyOf", "oneOf"] {
+            if let Some(first) = map
+                .get(key)
+                .and_then(Value::as_array)
+                .and_then(|v| v.first())
+            {
+                return example(first, doc, depth + 1);
+            }
+        }
+        if let Some(all) = map.get("allOf").and_then(Value::as_array) {
+            let mut merged = serde_json::Map::new();
+            for part in all {
+                match example(part, doc, depth + 1) {
+                    Value::Object(fields) => merged.extend(fields),
+                    other if all.len() == 1 => return other,
+                    _ => {}
+                }
+            }
+            return Value::Object(merged);
+        }
+        match map.get("type").and_then(Value::as_str) {
+            Some("string") => match map.get("format").and_then(Value::as_str) {
+                Some("date-time") => json!("2024-05-06T07:08:09Z"),
+                Some("date") => json!("2024-05-06"),
+                Some("uuid") => json!("6f1c1a4e-2b3d-4c5e-8f70-9a1b2c3d4e5f"),
+                Some("email") => json!("someone@example.com"),
+                Some("uri") => json!("https://example.com/"),
+                _ => {
+                    let min = map.get("minLength").and_then(Value::as_u64).unwrap_or(1);
+                    json!("a".repeat(min.max(1) as usize))
+                }
+            },
+            Some("integer") => json!(
+                map.get("minimum")
+                    .and_then(Value::as_i64)
+                    .unwrap_or(1)
+                    .max(1)
+            ),
+            Some("number") => json!(map.get("minimum").and_then(Value::as_f64).unwrap_or(1.5)),
+            Some("boolean") => json!(true),
+            Some("array") => {
+                let n = map
+                    .get("minItems")
+                    .and_then(Value::as_u64)
+                    .unwrap_or(1)
+                    .max(1);
+                let item = example(map.get("items").unwrap_or(&json!({})), doc, depth + 1);
+                Value::Array(vec![item; n as usize])
+            }
+            Some("object") | None if map.contains_key("properties") => {
+                let props = map["properties"].as_object().cloned().unwrap_or_default();
+                let required: Vec<&str> = map
+                    .get("required")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .collect();
+                props
+                    .iter()
+                    .filter(|(name, _)| required.contains(&name.as_str()))
+                    .map(|(name, s)| (name.clone(), example(s, doc, depth + 1)))
+                    .collect::<serde_json::Map<_, _>>()
+                    .into()
+            }
+            Some("object") => json!({}),
+            _ => json!("x"),
+        }
+    }
+
+    /// The operation of the document at `verb path`.
+    fn operation<'a>(doc: &'a Value, verb: &str, path: &str) -> Option<&'a Value> {
+        doc["paths"].get(path)?.get(verb.to_lowercase())
+    }
+
+    /// The schema of a builder input: the body, or the parameter of that
+    /// name.
+    fn input_schema<'a>(op: &'a Value, field: &str) -> Option<&'a Value> {
+        if field == "body" {
+            let content = op.pointer("/requestBody/content")?.as_object()?;
+            return content.values().next()?.get("schema");
+        }
+        op.get("parameters")?
+            .as_array()?
+            .iter()
+            .find(|p| p["name"].as_str().is_some_and(|n| loose(n) == loose(field)))?
+            .get("schema")
+    }
+
+    /// Source of a module `decode_check` with `pub async fn run(base)`:
+    /// one line per operation, `ok`, `error` (an error answer that
+    /// decoded), `input` (no example fits the generated type: not
+    /// called) or `fail`, then the operation and what happened.
+    pub fn module(client: &str, doc: &Value) -> String {
+        let mut code = String::from(
+            "#![allow(unused_imports, unused_mut, unused_labels, clippy::all)]\n\
+             use crate::types;\n\n\
+             pub async fn run(base: &str) -> ::std::vec::Vec<::std::string::String> {\n\
+             let key = crate::ApiKey::new(\"corpus-test-key\").expect(\"a valid key\");\n\
+             let client = crate::Client::with_api_key(base, key);\n\
+             let mut out = ::std::vec::Vec::new();\n",
+        );
+        for b in builders(client) {
+            let name = format!("{} {}", b.verb, b.path);
+            let op = operation(doc, &b.verb, &b.path);
+            writeln!(
+                code,
+                "'op: {{\n let name = {name:?};\n let b = client.{}();",
+                b.method
+            )
+            .unwrap();
+            for (field, ty) in &b.inputs {
+                let schema = op
+                    .and_then(|op| input_schema(op, field))
+                    .cloned()
+                    .unwrap_or(json!({}));
+                let value = example(&schema, doc, 0).to_string();
+                writeln!(
+                    code,
+                    " let b = match ::serde_json::from_str::<{ty}>({value:?}) {{\n  Ok(v) => b.{field}(v),\n  Err(e) => {{ out.push(format!(\"input {{name}}: {field}: {{e}}\")); break 'op; }}\n }};"
+                )
+                .unwrap();
+            }
+            code.push_str(
+                " out.push(match b.send().await {\n  \
+                 Ok(v) => format!(\"ok {name}: {}\", v.status()),\n  \
+                 Err(crate::Error::ErrorResponse(v)) => format!(\"error {name}: {}\", v.status()),\n  \
+                 Err(e) => format!(\"fail {name}: {e}\"),\n });\n}\n",
+            );
+        }
+        code.push_str("out\n}\n");
+        code
     }
 }

@@ -230,7 +230,7 @@ impl VisitMut for MockBodies {
 }
 
 fn rewrite_items(items: &mut Vec<Item>) {
-    let mut enums: Vec<(Ident, Vec<(Ident, String)>)> = Vec::new();
+    let mut enums: Vec<(Ident, Ident, Vec<(Ident, String)>)> = Vec::new();
     for item in items.iter_mut() {
         match item {
             Item::Mod(module) => {
@@ -240,8 +240,8 @@ fn rewrite_items(items: &mut Vec<Item>) {
             }
             Item::Enum(e) => {
                 if let Some(variants) = string_enum_variants(e) {
-                    open_enum(e);
-                    enums.push((e.ident.clone(), variants));
+                    let catch_all = open_enum(e);
+                    enums.push((e.ident.clone(), catch_all, variants));
                 }
             }
             _ => {}
@@ -262,11 +262,11 @@ fn rewrite_items(items: &mut Vec<Item>) {
             .map(|s| s.ident.to_string())
             .unwrap_or_default();
         let for_enum = matches!(&*imp.self_ty, Type::Path(p)
-            if p.qself.is_none() && enums.iter().any(|(name, _)| p.path.is_ident(name)));
+            if p.qself.is_none() && enums.iter().any(|(name, ..)| p.path.is_ident(name)));
         !(for_enum && matches!(trait_name.as_str(), "Display" | "FromStr" | "TryFrom"))
     });
-    for (name, variants) in &enums {
-        items.extend(open_enum_impls(name, variants));
+    for (name, catch_all, variants) in &enums {
+        items.extend(open_enum_impls(name, catch_all, variants));
     }
 }
 
@@ -298,7 +298,24 @@ fn serde_rename(attrs: &[Attribute]) -> Option<String> {
     rename
 }
 
-fn open_enum(e: &mut ItemEnum) {
+/// The name of the catch-all variant: `Unknown`, unless the enum already
+/// has a variant of that name (a value `unknown`).
+fn catch_all_name(e: &ItemEnum) -> Ident {
+    let taken = |name: &str| e.variants.iter().any(|v| v.ident == name);
+    let name = ["Unknown", "UnknownValue", "Unrecognised"]
+        .into_iter()
+        .find(|n| !taken(n))
+        .map(str::to_owned)
+        .unwrap_or_else(|| {
+            (2..)
+                .map(|i| format!("Unknown{i}"))
+                .find(|n| !taken(n))
+                .expect("a free name")
+        });
+    Ident::new(&name, Span::call_site())
+}
+
+fn open_enum(e: &mut ItemEnum) -> Ident {
     for attr in &mut e.attrs {
         if attr.path().is_ident("derive") {
             let derives: Vec<syn::Path> = attr
@@ -312,15 +329,17 @@ fn open_enum(e: &mut ItemEnum) {
             }
         }
     }
+    let catch_all = catch_all_name(e);
     e.variants.push(parse_quote! {
         /// A value this version does not know (sent by a newer server), kept
         /// as it was sent.
         #[serde(untagged)]
-        Unknown(::std::string::String)
+        #catch_all(::std::string::String)
     });
+    catch_all
 }
 
-fn open_enum_impls(name: &Ident, variants: &[(Ident, String)]) -> Vec<Item> {
+fn open_enum_impls(name: &Ident, catch_all: &Ident, variants: &[(Ident, String)]) -> Vec<Item> {
     let idents: Vec<&Ident> = variants.iter().map(|(i, _)| i).collect();
     let wires: Vec<LitStr> = variants
         .iter()
@@ -332,7 +351,7 @@ fn open_enum_impls(name: &Ident, variants: &[(Ident, String)]) -> Vec<Item> {
             pub fn as_str(&self) -> &str {
                 match self {
                     #(Self::#idents => #wires,)*
-                    Self::Unknown(value) => value.as_str(),
+                    Self::#catch_all(value) => value.as_str(),
                 }
             }
         }
@@ -351,14 +370,14 @@ fn open_enum_impls(name: &Ident, variants: &[(Ident, String)]) -> Vec<Item> {
             fn from(value: &str) -> Self {
                 match value {
                     #(#wires => Self::#idents,)*
-                    other => Self::Unknown(other.to_owned()),
+                    other => Self::#catch_all(other.to_owned()),
                 }
             }
         }
         impl ::std::convert::From<::std::string::String> for #name {
             fn from(value: ::std::string::String) -> Self {
                 match Self::from(value.as_str()) {
-                    Self::Unknown(_) => Self::Unknown(value),
+                    Self::#catch_all(_) => Self::#catch_all(value),
                     known => known,
                 }
             }
@@ -409,11 +428,50 @@ fn has_serde_default(attrs: &[Attribute]) -> bool {
         })
 }
 
+/// Drops `deserialize_with = ".."` from `#[serde(..)]` attributes (and an
+/// attribute left empty).
+fn without_deserialize_with(attrs: &mut Vec<Attribute>) {
+    attrs.retain_mut(|attr| {
+        if !attr.path().is_ident("serde") {
+            return true;
+        }
+        let syn::Meta::List(list) = &attr.meta else {
+            return true;
+        };
+        let mut kept: Vec<Vec<proc_macro2::TokenTree>> = vec![Vec::new()];
+        for token in list.tokens.clone() {
+            match &token {
+                proc_macro2::TokenTree::Punct(p) if p.as_char() == ',' => kept.push(Vec::new()),
+                _ => kept.last_mut().expect("never empty").push(token),
+            }
+        }
+        let before = kept.len();
+        kept.retain(|part| {
+            !part.is_empty()
+                && !matches!(part.first(), Some(proc_macro2::TokenTree::Ident(i)) if i == "deserialize_with")
+        });
+        if kept.len() == before {
+            return true;
+        }
+        if kept.is_empty() {
+            return false;
+        }
+        let parts = kept
+            .into_iter()
+            .map(|part| part.into_iter().collect::<TokenStream>());
+        *attr = parse_quote!(#[serde(#(#parts),*)]);
+        true
+    });
+}
+
 impl VisitMut for LenientIds {
     fn visit_field_mut(&mut self, field: &mut syn::Field) {
         let lenient = is_marker(&field.ty) || option_inner(&field.ty).is_some_and(is_marker);
         // Only serde structs carry `serde` attributes (builders do not).
         if lenient && !matches!(field.vis, syn::Visibility::Inherited) {
+            // A required nullable field comes with its own deserializer
+            // (`Option::deserialize`); the lenient one replaces it.
+            without_deserialize_with(&mut field.attrs);
             if !has_serde_default(&field.attrs) {
                 field.attrs.push(parse_quote!(#[serde(default)]));
             }
@@ -475,6 +533,41 @@ mod tests {
             out.contains("#[derive(Clone, Copy)]\n    pub enum Tagged"),
             "{out}"
         );
+    }
+
+    #[test]
+    fn an_enum_with_a_value_unknown_gets_another_catch_all() {
+        let out = rewritten(quote::quote! {
+            #[derive(::serde::Deserialize, Clone, Copy)]
+            pub enum State {
+                #[serde(rename = "ok")]
+                Ok,
+                #[serde(rename = "unknown")]
+                Unknown,
+            }
+        });
+        assert!(out.contains("UnknownValue(::std::string::String)"), "{out}");
+        assert!(out.contains("\"unknown\" => Self::Unknown,"), "{out}");
+        assert!(
+            out.contains("other => Self::UnknownValue(other.to_owned())"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn a_required_nullable_id_keeps_one_deserializer() {
+        // typify's own for a required `Option`, beside `rename`.
+        let out = rewritten(quote::quote! {
+            pub struct Run {
+                #[serde(rename = "ownerId", deserialize_with = "::std::option::Option::deserialize")]
+                pub owner_id: ::std::option::Option<__LenientUuid>,
+                #[serde(deserialize_with = "::std::option::Option::deserialize")]
+                pub parent_id: ::std::option::Option<__LenientUuid>,
+            }
+        });
+        assert_eq!(out.matches("deserialize_with").count(), 2, "{out}");
+        assert!(!out.contains("Option::deserialize"), "{out}");
+        assert!(out.contains("rename = \"ownerId\""), "{out}");
     }
 
     #[test]

@@ -32,7 +32,9 @@ def get_release(
     slug: Annotated[str, Path(pattern=r"^[a-z0-9-]+$")],
     channel: Annotated[str | None, Query(pattern=r"^(?P<name>stable|beta|nightly)$")] = None,
 ) -> Release:
-    raise NotImplementedError
+    return Release(
+        version="1.2.3", tag="v1", codename="Zebra", checksum="ab" * 32, repeat="go-go", slug=slug
+    )
 
 
 @app.get("/search")

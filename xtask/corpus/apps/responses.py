@@ -24,7 +24,7 @@ class Report(BaseModel):
 
 @app.get("/files/{name}", response_class=FileResponse)
 def download(name: str):
-    return FileResponse(name)
+    return FileResponse(__file__)
 
 
 @app.get(
