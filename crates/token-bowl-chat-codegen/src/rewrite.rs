@@ -229,8 +229,12 @@ impl VisitMut for MockBodies {
     }
 }
 
+/// A string enum made open: its name, its catch-all variant, and its
+/// variants with their wire names.
+type OpenEnum = (Ident, Ident, Vec<(Ident, String)>);
+
 fn rewrite_items(items: &mut Vec<Item>) {
-    let mut enums: Vec<(Ident, Ident, Vec<(Ident, String)>)> = Vec::new();
+    let mut enums: Vec<OpenEnum> = Vec::new();
     for item in items.iter_mut() {
         match item {
             Item::Mod(module) => {
