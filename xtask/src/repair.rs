@@ -209,8 +209,9 @@ fn is_json(media: &str) -> bool {
 
 /// A request body offered in several media types: the generator takes one.
 /// JSON is kept (`application/json` first, else the first `*+json`); a
-/// body with no JSON form is left for [`skip_unsupported_bodies`]
-/// (crate::normalize::skip_unsupported_bodies) to skip.
+/// body with no JSON form is left for
+/// [`skip_unsupported_bodies`](crate::normalize::skip_unsupported_bodies)
+/// to skip.
 pub fn one_request_media_type(doc: &mut Value) {
     let mut notes = Vec::new();
     let paths: Vec<String> = doc
