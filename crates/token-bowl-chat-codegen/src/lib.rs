@@ -378,6 +378,36 @@ mod tests {
         assert!(err.starts_with("progenitor panicked ("), "{err}");
         assert!(err.contains("operation `two` (POST /two)"), "{err}");
         assert!(!err.contains("`fine`"), "only the culprit is named: {err}");
+        let failed = generate(TWO_SUCCESS_TYPES).unwrap_err();
+        let names: Vec<&str> = failed
+            .operations()
+            .iter()
+            .map(|f| f.name.as_str())
+            .collect();
+        assert_eq!(names, ["POST /two"]);
+    }
+
+    #[test]
+    fn a_failing_schema_is_named_and_not_those_that_use_it() {
+        // typify panics on an untyped enum of strings and numbers (the
+        // xtask repairs it; generated raw here).
+        let doc = r##"{
+          "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+          "paths": {"/x": {"get": {"operationId": "x", "responses": {"200": {"description": "ok",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Holder"}}}}}}}},
+          "components": {"schemas": {
+            "Level": {"enum": ["low", 1]},
+            "Holder": {"type": "object", "properties": {"level": {"$ref": "#/components/schemas/Level"}}},
+            "Fine": {"type": "string"}}}
+        }"##;
+        let err = generate(doc).unwrap_err();
+        let names: Vec<&str> = err.schemas().iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["Level"], "{err}");
+        assert!(err.operations().is_empty(), "{err}");
+        assert!(
+            err.to_string().contains("while generating schema `Level`"),
+            "{err}"
+        );
     }
 
     /// The crates generated code names (`::regress::Regex`, ...).
