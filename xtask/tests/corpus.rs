@@ -971,6 +971,41 @@ mod real_world {
     }
 
     #[test]
+    fn an_operation_the_generator_fails_on_is_skipped_not_the_document() {
+        // No repair covers an object in a header: progenitor panics on it.
+        let d = doc(
+            json!({"/ok": get("ok", json!({"type": "integer"})),
+                   "/x": {"get": {"operationId": "x", "parameters": [{"name": "h", "in": "header", "required": true,
+                        "schema": {"type": "object", "properties": {"a": {"type": "string"}}}}],
+                        "responses": {"200": ok(json!({"type": "integer"}))}}}}),
+            json!({}),
+        );
+        assert!(
+            raw_error(&d).contains("operation `x` (GET /x)"),
+            "{}",
+            raw_error(&d)
+        );
+        let r = xtask::regenerate(&d.to_string(), "fixture", None).unwrap();
+        assert!(r.doc["paths"].get("/x").is_none() && r.doc["paths"].get("/ok").is_some());
+        let skipped = r.doc[xtask::normalize::SKIPPED].to_string();
+        assert!(
+            skipped.contains("the generator fails on it: progenitor panicked"),
+            "{skipped}"
+        );
+        assert!(
+            r.warnings
+                .iter()
+                .any(|w| w.starts_with("skipped GET /x: the generator fails on it")),
+            "{:?}",
+            r.warnings
+        );
+        assert!(r.generated.client.contains("pub fn ok("));
+        // The written document regenerates as it is.
+        let again = xtask::regenerate(&r.text, "fixture", None).unwrap();
+        assert_eq!(again.doc, r.doc);
+    }
+
+    #[test]
     fn an_empty_info_gets_placeholders() {
         let d = json!({"openapi": "3.0.2", "info": {}, "paths": {"/x": get("x", json!({"type": "integer"}))}});
         let (d, _) = fails_raw_then_generates(d, "missing field `title`");
