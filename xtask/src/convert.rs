@@ -117,30 +117,40 @@ pub enum Site {
 /// Calls `f` on every top-level schema of the document (components, parameters,
 /// bodies, responses, headers). `f` recurses into sub-schemas itself.
 pub fn for_each_schema_site(doc: &mut Value, f: &mut dyn FnMut(&mut Value, Site)) -> Result<()> {
+    for_each_schema_at(doc, &mut |schema, site, _| f(schema, site))
+}
+
+/// [`for_each_schema_site`], with where each schema is, for messages:
+/// `schema Name`, ``parameter `q` of GET /path``, `the body of POST /path`,
+/// `the 200 answer of GET /path`, ...
+pub fn for_each_schema_at(
+    doc: &mut Value,
+    f: &mut dyn FnMut(&mut Value, Site, &str),
+) -> Result<()> {
     if let Some(components) = doc.get_mut("components").and_then(Value::as_object_mut) {
         if let Some(schemas) = components.get_mut("schemas").and_then(Value::as_object_mut) {
-            for schema in schemas.values_mut() {
-                f(schema, Site::Other);
+            for (name, schema) in schemas.iter_mut() {
+                f(schema, Site::Other, &format!("schema {name}"));
             }
         }
         if let Some(params) = components
             .get_mut("parameters")
             .and_then(Value::as_object_mut)
         {
-            for param in params.values_mut() {
-                parameter_schema(param, f);
+            for (name, param) in params.iter_mut() {
+                parameter_schema(param, &format!("shared parameter {name}"), f);
             }
         }
         for section in ["requestBodies", "responses"] {
             if let Some(items) = components.get_mut(section).and_then(Value::as_object_mut) {
-                for item in items.values_mut() {
-                    content_schemas(item, f);
+                for (name, item) in items.iter_mut() {
+                    content_schemas(item, &format!("shared {section} {name}"), f);
                 }
             }
         }
         if let Some(headers) = components.get_mut("headers").and_then(Value::as_object_mut) {
-            for header in headers.values_mut() {
-                parameter_schema(header, f);
+            for (name, header) in headers.iter_mut() {
+                parameter_schema(header, &format!("shared header {name}"), f);
             }
         }
     }
@@ -150,42 +160,49 @@ pub fn for_each_schema_site(doc: &mut Value, f: &mut dyn FnMut(&mut Value, Site)
     let Some(paths) = paths.as_object_mut() else {
         bail!("`paths` is not an object");
     };
-    for item in paths.values_mut().filter_map(Value::as_object_mut) {
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
         for (key, value) in item.iter_mut() {
             if key == "parameters" {
                 for param in value.as_array_mut().into_iter().flatten() {
-                    parameter_schema(param, f);
+                    let at = format!("parameter `{}` of {path}", param_name(param));
+                    parameter_schema(param, &at, f);
                 }
                 continue;
             }
             let Some(op) = value.as_object_mut() else {
                 continue;
             };
+            let what = format!("{} {path}", key.to_uppercase());
             for param in op
                 .get_mut("parameters")
                 .and_then(Value::as_array_mut)
                 .into_iter()
                 .flatten()
             {
-                parameter_schema(param, f);
+                let at = format!("parameter `{}` of {what}", param_name(param));
+                parameter_schema(param, &at, f);
             }
             if let Some(body) = op.get_mut("requestBody") {
-                content_schemas(body, f);
+                content_schemas(body, &format!("the body of {what}"), f);
             }
-            for response in op
+            for (status, response) in op
                 .get_mut("responses")
                 .and_then(Value::as_object_mut)
                 .into_iter()
-                .flat_map(|r| r.values_mut())
+                .flatten()
             {
-                content_schemas(response, f);
-                for header in response
+                let answer = format!("the {status} answer of {what}");
+                content_schemas(response, &answer, f);
+                for (name, header) in response
                     .get_mut("headers")
                     .and_then(Value::as_object_mut)
                     .into_iter()
-                    .flat_map(|h| h.values_mut())
+                    .flatten()
                 {
-                    parameter_schema(header, f);
+                    parameter_schema(header, &format!("header `{name}` of {answer}"), f);
                 }
             }
         }
@@ -193,13 +210,17 @@ pub fn for_each_schema_site(doc: &mut Value, f: &mut dyn FnMut(&mut Value, Site)
     Ok(())
 }
 
-fn parameter_schema(param: &mut Value, f: &mut dyn FnMut(&mut Value, Site)) {
+fn param_name(param: &Value) -> &str {
+    param.get("name").and_then(Value::as_str).unwrap_or("?")
+}
+
+fn parameter_schema(param: &mut Value, at: &str, f: &mut dyn FnMut(&mut Value, Site, &str)) {
     if let Some(schema) = param.get_mut("schema") {
-        f(schema, Site::Parameter);
+        f(schema, Site::Parameter, at);
     }
 }
 
-fn content_schemas(holder: &mut Value, f: &mut dyn FnMut(&mut Value, Site)) {
+fn content_schemas(holder: &mut Value, at: &str, f: &mut dyn FnMut(&mut Value, Site, &str)) {
     for media in holder
         .get_mut("content")
         .and_then(Value::as_object_mut)
@@ -207,7 +228,7 @@ fn content_schemas(holder: &mut Value, f: &mut dyn FnMut(&mut Value, Site)) {
         .flat_map(|c| c.values_mut())
     {
         if let Some(schema) = media.get_mut("schema") {
-            f(schema, Site::Other);
+            f(schema, Site::Other, at);
         }
     }
 }
@@ -234,15 +255,22 @@ pub const METHODS: &[&str] = &[
 
 /// Every operation object of the document.
 pub fn operations_mut(doc: &mut Value) -> impl Iterator<Item = &mut Map<String, Value>> {
+    operations_with_keys_mut(doc).map(|(_, _, op)| op)
+}
+
+/// Every operation object of the document, with its path and method.
+pub fn operations_with_keys_mut(
+    doc: &mut Value,
+) -> impl Iterator<Item = (&String, &String, &mut Map<String, Value>)> {
     doc.get_mut("paths")
         .and_then(Value::as_object_mut)
         .into_iter()
-        .flat_map(|paths| paths.values_mut())
-        .filter_map(Value::as_object_mut)
-        .flat_map(|item| {
+        .flat_map(|paths| paths.iter_mut())
+        .filter_map(|(path, item)| Some((path, item.as_object_mut()?)))
+        .flat_map(|(path, item)| {
             item.iter_mut()
                 .filter(|(k, _)| METHODS.contains(&k.as_str()))
-                .filter_map(|(_, v)| v.as_object_mut())
+                .filter_map(move |(method, v)| Some((path, method, v.as_object_mut()?)))
         })
 }
 

@@ -148,10 +148,7 @@ pub fn regenerate(text: &str, origin: &str, rules: Option<&Rules>) -> Result<Reg
         }
         for failed in e.schemas() {
             let name = &failed.name;
-            let Some(schema) = doc.pointer_mut(&format!(
-                "/components/schemas/{}",
-                name.replace('~', "~0").replace('/', "~1")
-            )) else {
+            let Some(schema) = doc["components"]["schemas"].get_mut(name) else {
                 bail!("cannot generate a client from {origin}: {e}");
             };
             let line = if defaults_dropped.insert(name.clone()) && drop_defaults(schema) {

@@ -64,9 +64,7 @@ pub fn skip_unsupported_bodies(doc: &mut Value) {
         else {
             continue;
         };
-        let json = content
-            .keys()
-            .any(|k| k == "application/json" || k.ends_with("+json"));
+        let json = content.keys().any(|k| is_json_media(k));
         if !json && !content.is_empty() {
             let kinds: Vec<&str> = content.keys().map(String::as_str).collect();
             let reason = format!("{} request body is not generated", kinds.join(", "));
@@ -76,6 +74,13 @@ pub fn skip_unsupported_bodies(doc: &mut Value) {
     for (path, method, reason) in skips {
         skip(doc, &method, &path, reason);
     }
+}
+
+/// A JSON media type: `application/json` (with parameters or not),
+/// `application/problem+json`, ...
+pub(crate) fn is_json_media(media: &str) -> bool {
+    let essence = media.split(';').next().unwrap_or("").trim();
+    essence == "application/json" || essence.ends_with("+json")
 }
 
 /// Where the normaliser keeps a `pattern` the generated code's regex engine

@@ -7,20 +7,53 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value, json};
 
-use crate::{convert::for_each_schema_site, normalize::note};
+use crate::{
+    convert::{for_each_schema_at, for_each_subschema, operations_with_keys_mut},
+    normalize::{is_json_media, note},
+};
 
-/// Every repair, in order.
+/// Every repair, in order, each noting what it changed.
 pub fn repair(doc: &mut Value) {
-    info_placeholders(doc);
-    path_parameters_match_the_template(doc);
-    one_request_media_type(doc);
-    enums_the_generator_can_name(doc);
-    defaults_that_fit(doc);
+    let mut notes = Vec::new();
+    info_placeholders(doc, &mut notes);
+    path_parameters_match_the_template(doc, &mut notes);
+    one_request_media_type(doc, &mut notes);
+    let schemas: BTreeMap<String, Value> = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .unwrap_or_default();
+    let _ = for_each_schema_at(doc, &mut |schema, _, at| {
+        each_named(schema, at, &mut |schema, at| {
+            enum_the_generator_can_name(schema, at, &mut notes);
+            default_that_fits(schema, at, &schemas, &mut notes);
+        });
+    });
+    for line in notes {
+        note(doc, line);
+    }
+}
+
+/// Calls `f` on `schema` and each schema inside it, a property's as
+/// `at.name`.
+fn each_named(schema: &mut Value, at: &str, f: &mut dyn FnMut(&mut Value, &str)) {
+    f(schema, at);
+    let Some(mut props) = schema
+        .as_object_mut()
+        .and_then(|map| map.remove("properties"))
+    else {
+        return for_each_subschema(schema, &mut |sub| each_named(sub, at, f));
+    };
+    for (name, prop) in props.as_object_mut().into_iter().flatten() {
+        each_named(prop, &format!("{at}.{name}"), f);
+    }
+    for_each_subschema(schema, &mut |sub| each_named(sub, at, f));
+    schema["properties"] = props;
 }
 
 /// An `info` without `title` or `version` (older FastAPI apps with neither
 /// set) gets placeholders: the generator requires both.
-pub fn info_placeholders(doc: &mut Value) {
+fn info_placeholders(doc: &mut Value, notes: &mut Vec<String>) {
     let Some(root) = doc.as_object_mut() else {
         return;
     };
@@ -36,19 +69,16 @@ pub fn info_placeholders(doc: &mut Value) {
         }
     }
     if !filled.is_empty() {
-        note(
-            doc,
-            format!(
-                "the document's info had no title or version: filled {}",
-                filled.join(" and ")
-            ),
-        );
+        notes.push(format!(
+            "the document's info had no title or version: filled {}",
+            filled.join(" and ")
+        ));
     }
 }
 
 /// Lower case, letters and digits only: `workflowId`, `workflow_id` and
 /// `Workflow-ID` are one name.
-fn loose(name: &str) -> String {
+pub fn loose(name: &str) -> String {
     name.chars()
         .filter(char::is_ascii_alphanumeric)
         .map(|c| c.to_ascii_lowercase())
@@ -70,46 +100,44 @@ fn template_names(path: &str) -> Vec<String> {
 /// (`workflowId` for `{workflow_id}`), else by position among those left.
 /// A template name with no parameter left gets a required string
 /// parameter; a declared one with no place in the template goes.
-pub fn path_parameters_match_the_template(doc: &mut Value) {
-    let mut notes = Vec::new();
-    let paths: Vec<String> = doc
-        .get("paths")
-        .and_then(Value::as_object)
-        .map(|p| p.keys().cloned().collect())
-        .unwrap_or_default();
-    for path in paths {
-        let template = template_names(&path);
-        let Some(item) = doc["paths"][&path].as_object_mut() else {
-            continue;
-        };
-        // Path-level parameters apply to every operation: move them in.
-        let shared = item.remove("parameters");
-        for (method, op) in item.iter_mut() {
-            let Some(op) = op.as_object_mut() else {
-                continue;
-            };
-            if !crate::convert::METHODS.contains(&method.as_str()) {
-                continue;
+/// Path-level parameters are first moved into each operation.
+fn path_parameters_match_the_template(doc: &mut Value, notes: &mut Vec<String>) {
+    for item in doc
+        .get_mut("paths")
+        .and_then(Value::as_object_mut)
+        .into_iter()
+        .flat_map(|paths| paths.values_mut())
+        .filter_map(Value::as_object_mut)
+    {
+        if let Some(Value::Array(shared)) = item.remove("parameters") {
+            for (_, op) in item
+                .iter_mut()
+                .filter(|(k, _)| crate::convert::METHODS.contains(&k.as_str()))
+            {
+                inherit(op, &shared);
             }
-            if let Some(Value::Array(shared)) = &shared {
-                let params = op.entry("parameters").or_insert_with(|| json!([]));
-                if let Some(params) = params.as_array_mut() {
-                    for param in shared {
-                        let declared = |p: &Value| {
-                            p.get("name") == param.get("name") && p.get("in") == param.get("in")
-                        };
-                        if !params.iter().any(declared) {
-                            params.push(param.clone());
-                        }
-                    }
-                }
-            }
-            let what = format!("{} {path}", method.to_uppercase());
-            match_template(op, &template, &what, &mut notes);
         }
     }
-    for line in notes {
-        note(doc, line);
+    for (path, method, op) in operations_with_keys_mut(doc) {
+        let what = format!("{} {path}", method.to_uppercase());
+        match_template(op, &template_names(path), &what, notes);
+    }
+}
+
+/// Adds the path-level parameters an operation does not declare itself.
+fn inherit(op: &mut Value, shared: &[Value]) {
+    let Some(params) = op
+        .as_object_mut()
+        .map(|op| op.entry("parameters").or_insert_with(|| json!([])))
+        .and_then(Value::as_array_mut)
+    else {
+        return;
+    };
+    for param in shared {
+        let same = |p: &Value| p.get("name") == param.get("name") && p.get("in") == param.get("in");
+        if !params.iter().any(same) {
+            params.push(param.clone());
+        }
     }
 }
 
@@ -119,10 +147,6 @@ fn match_template(
     what: &str,
     notes: &mut Vec<String>,
 ) {
-    let params = op.entry("parameters").or_insert_with(|| json!([]));
-    let Some(params) = params.as_array_mut() else {
-        return;
-    };
     let is_path = |p: &Value| p.get("in").and_then(Value::as_str) == Some("path");
     let name_of = |p: &Value| {
         p.get("name")
@@ -130,14 +154,30 @@ fn match_template(
             .unwrap_or("")
             .to_owned()
     };
-    let mut unmatched_names: Vec<&String> = template
+    let empty = Vec::new();
+    let declared = op
+        .get("parameters")
+        .and_then(Value::as_array)
+        .unwrap_or(&empty);
+    let path_names: Vec<String> = declared
         .iter()
-        .filter(|name| !params.iter().any(|p| is_path(p) && name_of(p) == **name))
+        .filter(|p| is_path(p))
+        .map(name_of)
         .collect();
-    if unmatched_names.is_empty() && params.iter().filter(|p| is_path(p)).count() == template.len()
-    {
+    if path_names.len() == template.len() && template.iter().all(|n| path_names.contains(n)) {
         return;
     }
+    let Some(params) = op
+        .entry("parameters")
+        .or_insert_with(|| json!([]))
+        .as_array_mut()
+    else {
+        return;
+    };
+    let mut unmatched_names: Vec<&String> = template
+        .iter()
+        .filter(|name| !path_names.contains(name))
+        .collect();
     let mut unmatched_params: Vec<usize> = (0..params.len())
         .filter(|&i| is_path(&params[i]) && !template.contains(&name_of(&params[i])))
         .collect();
@@ -148,19 +188,18 @@ fn match_template(
             .copied()
             .filter(|&i| loose(&name_of(&params[i])) == loose(name))
             .collect();
-        let others = unmatched_names_loose_count(template, name);
-        if same.len() == 1 && others == 1 {
-            let i = same[0];
-            notes.push(format!(
-                "renamed path parameter `{}` of {what} to `{name}`, as its path names it",
-                name_of(&params[i])
-            ));
-            params[i]["name"] = json!(name);
-            unmatched_params.retain(|&j| j != i);
-            false
-        } else {
-            true
+        let spellings = template.iter().filter(|n| loose(n) == loose(name)).count();
+        let [i] = same[..] else { return true };
+        if spellings != 1 {
+            return true;
         }
+        notes.push(format!(
+            "renamed path parameter `{}` of {what} to `{name}`, as its path names it",
+            name_of(&params[i])
+        ));
+        params[i]["name"] = json!(name);
+        unmatched_params.retain(|&j| j != i);
+        false
     });
     // By position, when as many are left on both sides.
     if unmatched_names.len() == unmatched_params.len() {
@@ -196,111 +235,55 @@ fn match_template(
     });
 }
 
-/// How many template names share `name`'s loose spelling.
-fn unmatched_names_loose_count(template: &[String], name: &str) -> usize {
-    template.iter().filter(|n| loose(n) == loose(name)).count()
-}
-
-/// A JSON media type: `application/json`, `application/problem+json`, ...
-fn is_json(media: &str) -> bool {
-    let essence = media.split(';').next().unwrap_or("").trim();
-    essence == "application/json" || essence.ends_with("+json")
-}
-
-/// A request body offered in several media types: the generator takes one.
-/// JSON is kept (`application/json` first, else the first `*+json`); a
-/// body with no JSON form is left for
+/// The generator takes a request body in one media type, and a JSON one
+/// only as `application/json` (`more media types than expected`,
+/// `unexpected content type`). A body offered in several keeps its JSON
+/// form (`application/json` first, else the first `*+json`); a lone
+/// `*+json` body is described as `application/json`, which is what the
+/// client sends. A body with no JSON form is left for
 /// [`skip_unsupported_bodies`](crate::normalize::skip_unsupported_bodies)
 /// to skip.
-pub fn one_request_media_type(doc: &mut Value) {
-    let mut notes = Vec::new();
-    let paths: Vec<String> = doc
-        .get("paths")
-        .and_then(Value::as_object)
-        .map(|p| p.keys().cloned().collect())
-        .unwrap_or_default();
-    for path in paths {
-        let Some(item) = doc["paths"][&path].as_object_mut() else {
+fn one_request_media_type(doc: &mut Value, notes: &mut Vec<String>) {
+    for (path, method, op) in operations_with_keys_mut(doc) {
+        let Some(content) = op
+            .get_mut("requestBody")
+            .and_then(|body| body.get_mut("content"))
+            .and_then(Value::as_object_mut)
+        else {
             continue;
         };
-        for (method, op) in item.iter_mut() {
-            let Some(content) = op
-                .pointer_mut("/requestBody/content")
-                .and_then(Value::as_object_mut)
-            else {
-                continue;
-            };
-            if content.len() < 2 {
-                continue;
-            }
-            let keep = content
+        let mut changes = String::new();
+        if content.len() > 1 {
+            let Some(keep) = content
                 .keys()
                 .find(|k| k.as_str() == "application/json")
-                .or_else(|| content.keys().find(|k| is_json(k)))
-                .cloned();
-            let Some(keep) = keep else {
+                .or_else(|| content.keys().find(|k| is_json_media(k)))
+                .cloned()
+            else {
                 continue;
             };
             let dropped: Vec<String> = content.keys().filter(|k| **k != keep).cloned().collect();
             content.retain(|k, _| *k == keep);
-            let mut line = format!(
-                "{} {path} takes its body as {keep} only (not {})",
-                method.to_uppercase(),
-                dropped.join(", ")
-            );
-            json_as_application_json(content, &mut line);
-            notes.push(line);
+            changes.push_str(&format!(" as {keep} only (not {})", dropped.join(", ")));
+        }
+        if let Some(other) = content
+            .keys()
+            .find(|k| is_json_media(k) && k.as_str() != "application/json")
+            .cloned()
+        {
+            let media = content.remove(&other).expect("the key was found");
+            content.insert("application/json".into(), media);
+            changes.push_str(&format!(
+                ", sent as application/json (the document says {other})"
+            ));
+        }
+        if !changes.is_empty() {
+            notes.push(format!(
+                "{} {path} takes its body{changes}",
+                method.to_uppercase()
+            ));
         }
     }
-    for line in notes {
-        note(doc, line);
-    }
-    // A single `*+json` body too.
-    let mut notes = Vec::new();
-    for (path, item) in doc
-        .get_mut("paths")
-        .and_then(Value::as_object_mut)
-        .into_iter()
-        .flatten()
-    {
-        for (method, op) in item.as_object_mut().into_iter().flatten() {
-            if let Some(content) = op
-                .pointer_mut("/requestBody/content")
-                .and_then(Value::as_object_mut)
-                && content.len() == 1
-            {
-                let mut line = format!("{} {path} takes its body", method.to_uppercase());
-                if json_as_application_json(content, &mut line) {
-                    notes.push(line);
-                }
-            }
-        }
-    }
-    for line in notes {
-        note(doc, line);
-    }
-}
-
-/// The generator sends a JSON body as `application/json` and refuses any
-/// other JSON media type (`unexpected content type`): the body is
-/// described as `application/json`. Says so on `line`.
-fn json_as_application_json(content: &mut Map<String, Value>, line: &mut String) -> bool {
-    let Some(other) = content
-        .keys()
-        .find(|k| is_json(k) && k.as_str() != "application/json")
-        .cloned()
-    else {
-        return false;
-    };
-    if content.len() != 1 {
-        return false;
-    }
-    let media = content.remove(&other).expect("the key was found");
-    content.insert("application/json".into(), media);
-    line.push_str(&format!(
-        ", sent as application/json (the document says {other})"
-    ));
-    true
 }
 
 /// The kind of a JSON value, as an enum of it would need.
@@ -321,65 +304,40 @@ fn kind(value: &Value) -> &'static str {
 ///   mix loses the enum (any JSON value);
 /// - a string enum two of whose values make the same Rust name
 ///   (`application/vnd.zarr`, `application/vnd+zarr`): it stays a string.
-pub fn enums_the_generator_can_name(doc: &mut Value) {
-    let mut notes = Vec::new();
-    each_schema(doc, &mut |schema, at| enum_in(schema, at, &mut notes));
-    for line in notes {
-        note(doc, line);
-    }
-}
-
-fn enum_in(schema: &mut Value, at: &str, notes: &mut Vec<String>) {
-    if let Some(map) = schema.as_object_mut()
-        && let Some(values) = map.get("enum").and_then(Value::as_array).cloned()
-    {
-        let kinds: BTreeSet<&str> = values.iter().map(kind).filter(|k| *k != "null").collect();
-        let nullable = values.iter().any(Value::is_null);
-        if !map.contains_key("type") && kinds.len() > 1 {
-            map.remove("enum");
-            if kinds.iter().all(|k| matches!(*k, "string" | "number")) {
-                map.insert(
-                    "anyOf".into(),
-                    json!([{"type": "string"}, {"type": "number"}]),
-                );
-                if nullable {
-                    map.insert("nullable".into(), json!(true));
-                }
-                notes.push(format!(
-                    "{at}: an enum of strings and numbers is a string-or-number value (its values are not checked)"
-                ));
-            } else {
-                notes.push(format!(
-                    "{at}: an enum of {} is any JSON value (its values are not checked)",
-                    kinds.into_iter().collect::<Vec<_>>().join(", ")
-                ));
+fn enum_the_generator_can_name(schema: &mut Value, at: &str, notes: &mut Vec<String>) {
+    let Some(map) = schema.as_object_mut() else {
+        return;
+    };
+    let Some(values) = map.get("enum").and_then(Value::as_array).cloned() else {
+        return;
+    };
+    let kinds: BTreeSet<&str> = values.iter().map(kind).filter(|k| *k != "null").collect();
+    if !map.contains_key("type") && kinds.len() > 1 {
+        map.remove("enum");
+        if kinds.iter().all(|k| matches!(*k, "string" | "number")) {
+            map.insert(
+                "anyOf".into(),
+                json!([{"type": "string"}, {"type": "number"}]),
+            );
+            if values.iter().any(Value::is_null) {
+                map.insert("nullable".into(), json!(true));
             }
-        } else if map.get("type").and_then(Value::as_str) == Some("string")
-            && let Some(clash) = clashing_names(&values)
-        {
-            map.remove("enum");
             notes.push(format!(
-                "{at}: the enum values {clash} make the same Rust name, so it is a plain string"
+                "{at}: an enum of strings and numbers is a string-or-number value (its values are not checked)"
+            ));
+        } else {
+            notes.push(format!(
+                "{at}: an enum of {} is any JSON value (its values are not checked)",
+                kinds.into_iter().collect::<Vec<_>>().join(", ")
             ));
         }
-    }
-    // Properties are named in the notes.
-    if let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) {
-        for (name, prop) in props.iter_mut() {
-            enum_in(prop, &format!("{at}.{name}"), notes);
-        }
-    }
-    if let Some(map) = schema.as_object_mut() {
-        for key in ["items", "not", "additionalProperties"] {
-            if let Some(sub) = map.get_mut(key).filter(|s| s.is_object()) {
-                enum_in(sub, at, notes);
-            }
-        }
-        for key in ["allOf", "anyOf", "oneOf"] {
-            if let Some(list) = map.get_mut(key).and_then(Value::as_array_mut) {
-                list.iter_mut().for_each(|sub| enum_in(sub, at, notes));
-            }
-        }
+    } else if map.get("type").and_then(Value::as_str) == Some("string")
+        && let Some(clash) = clashing_names(&values)
+    {
+        map.remove("enum");
+        notes.push(format!(
+            "{at}: the enum values {clash} make the same Rust name, so it is a plain string"
+        ));
     }
 }
 
@@ -387,7 +345,6 @@ fn enum_in(schema: &mut Value, at: &str, notes: &mut Vec<String>) {
 /// punctuation dropped and with it written as `x` (the generator's two
 /// tries).
 fn clashing_names(values: &[Value]) -> Option<String> {
-    let dropped = |s: &str| loose(s);
     let marked = |s: &str| -> String {
         s.chars()
             .map(|c| {
@@ -402,7 +359,7 @@ fn clashing_names(values: &[Value]) -> Option<String> {
     let strings: Vec<&str> = values.iter().filter_map(Value::as_str).collect();
     for (i, a) in strings.iter().enumerate() {
         for b in &strings[i + 1..] {
-            if dropped(a) == dropped(b) && marked(a) == marked(b) {
+            if loose(a) == loose(b) && marked(a) == marked(b) {
                 return Some(format!("{a:?} and {b:?}"));
             }
         }
@@ -413,57 +370,22 @@ fn clashing_names(values: &[Value]) -> Option<String> {
 /// A `default` that does not fit its own schema (`"default": {}` on an
 /// array, a string on an integer, a value outside its enum) goes: the
 /// generator refuses it (`value does not conform to the given schema`).
-pub fn defaults_that_fit(doc: &mut Value) {
-    let schemas: BTreeMap<String, Value> = doc
-        .pointer("/components/schemas")
-        .and_then(Value::as_object)
-        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-        .unwrap_or_default();
-    let mut notes = Vec::new();
-    each_schema(doc, &mut |schema, at| {
-        defaults_in(schema, at, &schemas, &mut notes);
-    });
-    for line in notes {
-        note(doc, line);
-    }
-}
-
-fn defaults_in(
+fn default_that_fits(
     schema: &mut Value,
     at: &str,
     schemas: &BTreeMap<String, Value>,
     notes: &mut Vec<String>,
 ) {
-    if let Some(map) = schema.as_object_mut()
-        && let Some(default) = map.get("default").cloned()
-    {
-        let mut bare = Value::Object(map.clone());
-        bare.as_object_mut().unwrap().remove("default");
-        if !fits(&bare, &default, schemas, 0) {
+    let Some(default) = schema.get("default").cloned() else {
+        return;
+    };
+    if !fits(schema, &default, schemas, 0) {
+        if let Some(map) = schema.as_object_mut() {
             map.remove("default");
-            notes.push(format!(
-                "{at}: dropped the default {default} (it does not fit the schema)"
-            ));
         }
-    }
-    // Properties are named in the notes.
-    if let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) {
-        for (name, prop) in props.iter_mut() {
-            defaults_in(prop, &format!("{at}.{name}"), schemas, notes);
-        }
-    }
-    let mut others = |sub: &mut Value| defaults_in(sub, at, schemas, notes);
-    if let Some(map) = schema.as_object_mut() {
-        for key in ["items", "not", "additionalProperties"] {
-            if let Some(sub) = map.get_mut(key).filter(|s| s.is_object()) {
-                others(sub);
-            }
-        }
-        for key in ["allOf", "anyOf", "oneOf"] {
-            if let Some(list) = map.get_mut(key).and_then(Value::as_array_mut) {
-                list.iter_mut().for_each(&mut others);
-            }
-        }
+        notes.push(format!(
+            "{at}: dropped the default {default} (it does not fit the schema)"
+        ));
     }
 }
 
@@ -541,81 +463,7 @@ pub fn fits(
                         },
                     })
         }),
-        _ => !value.is_null() || map.is_empty() || !map.contains_key("type"),
+        // No type, or one 3.0 does not have (dropped later).
+        other => other.is_none() || !value.is_null(),
     }
-}
-
-/// Calls `f` on every schema of the document with where it is: a component
-/// by its name, an operation's by the operation and the part.
-fn each_schema(doc: &mut Value, f: &mut dyn FnMut(&mut Value, &str)) {
-    if let Some(schemas) = doc
-        .pointer_mut("/components/schemas")
-        .and_then(Value::as_object_mut)
-    {
-        for (name, schema) in schemas.iter_mut() {
-            f(schema, &format!("schema {name}"));
-        }
-    }
-    for (path, item) in doc
-        .get_mut("paths")
-        .and_then(Value::as_object_mut)
-        .into_iter()
-        .flatten()
-    {
-        for (method, op) in item.as_object_mut().into_iter().flatten() {
-            let what = format!("{} {path}", method.to_uppercase());
-            for param in op
-                .get_mut("parameters")
-                .and_then(Value::as_array_mut)
-                .into_iter()
-                .flatten()
-            {
-                let name = param["name"].as_str().unwrap_or("?").to_owned();
-                if let Some(schema) = param.get_mut("schema") {
-                    f(schema, &format!("parameter `{name}` of {what}"));
-                }
-            }
-            if let Some(content) = op
-                .pointer_mut("/requestBody/content")
-                .and_then(Value::as_object_mut)
-            {
-                for media in content.values_mut() {
-                    if let Some(schema) = media.get_mut("schema") {
-                        f(schema, &format!("the body of {what}"));
-                    }
-                }
-            }
-            for (status, response) in op
-                .get_mut("responses")
-                .and_then(Value::as_object_mut)
-                .into_iter()
-                .flatten()
-            {
-                for media in response
-                    .get_mut("content")
-                    .and_then(Value::as_object_mut)
-                    .into_iter()
-                    .flat_map(|c| c.values_mut())
-                {
-                    if let Some(schema) = media.get_mut("schema") {
-                        f(schema, &format!("the {status} answer of {what}"));
-                    }
-                }
-            }
-        }
-    }
-    // The other component sections (shared parameters, bodies, answers).
-    let Some(components) = doc.get_mut("components").and_then(Value::as_object_mut) else {
-        return;
-    };
-    let mut rest = json!({"components": Value::Object(std::mem::take(components))});
-    let schemas = rest["components"]
-        .as_object_mut()
-        .and_then(|c| c.remove("schemas"));
-    let _ = for_each_schema_site(&mut rest, &mut |schema, _| f(schema, "a shared component"));
-    let mut components = std::mem::take(&mut rest["components"]);
-    if let Some(schemas) = schemas {
-        components["schemas"] = schemas;
-    }
-    doc["components"] = components;
 }

@@ -8,7 +8,12 @@
 
 mod rewrite;
 
-use std::fmt;
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    fmt,
+};
+
+use serde_json::{Map, Value, json};
 
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
 use schemars::schema::{InstanceType, SchemaObject};
@@ -129,7 +134,7 @@ pub fn settings() -> GenerationSettings {
 /// the schemas it uses ([`GenerateError::schemas`],
 /// [`GenerateError::operations`]).
 pub fn generate(spec_json: &str) -> Result<Generated, GenerateError> {
-    let doc: serde_json::Value =
+    let doc: Value =
         serde_json::from_str(spec_json).map_err(|e| err("openapi.json is not JSON", e))?;
     let spec = parse(&doc)?;
     let (client, mock) = match attempt(&spec) {
@@ -143,7 +148,7 @@ pub fn generate(spec_json: &str) -> Result<Generated, GenerateError> {
     })
 }
 
-fn parse(doc: &serde_json::Value) -> Result<openapiv3::OpenAPI, GenerateError> {
+fn parse(doc: &Value) -> Result<openapiv3::OpenAPI, GenerateError> {
     serde_json::from_value(doc.clone()).map_err(|e| err("openapi.json is not OpenAPI 3.0", e))
 }
 
@@ -157,41 +162,39 @@ fn attempt(spec: &openapiv3::OpenAPI) -> Result<Tokens, String> {
 }
 
 /// Whether `doc` generates.
-fn generates(doc: &serde_json::Value) -> Result<(), String> {
+fn generates(doc: &Value) -> Result<(), String> {
     let spec = parse(doc).map_err(|e| e.message)?;
     attempt(&spec).map(drop)
 }
 
-fn diagnose(doc: &serde_json::Value, message: String) -> GenerateError {
+fn diagnose(doc: &Value, message: String) -> GenerateError {
     let schemas = doc
         .pointer("/components/schemas")
-        .and_then(serde_json::Value::as_object)
+        .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
     let mut without_paths = doc.clone();
-    without_paths["paths"] = serde_json::json!({});
-    let part = |paths: serde_json::Value, names: &std::collections::BTreeSet<String>| {
+    without_paths["paths"] = json!({});
+    // The document with only these paths and these component schemas.
+    let part = |paths: Value, names: &BTreeSet<String>| {
         let mut part = without_paths.clone();
         part["paths"] = paths;
         part["components"]["schemas"] = names
             .iter()
             .filter_map(|n| Some((n.clone(), schemas.get(n)?.clone())))
-            .collect::<serde_json::Map<_, _>>()
+            .collect::<Map<_, _>>()
             .into();
         part
     };
     let mut failed_schemas = Vec::new();
     let mut failed_operations = Vec::new();
+    let mut named = Vec::new();
     if generates(&without_paths).is_err() {
-        let mut failing = std::collections::BTreeMap::new();
+        let mut failing = BTreeMap::new();
         for name in schemas.keys() {
-            let uses = closure(
-                &schemas,
-                std::iter::once(
-                    &serde_json::json!({"$ref": format!("#/components/schemas/{name}")}),
-                ),
-            );
-            if let Err(message) = generates(&part(serde_json::json!({}), &uses)) {
+            let root = json!({"$ref": format!("#/components/schemas/{name}")});
+            let uses = closure(&schemas, std::iter::once(&root));
+            if let Err(message) = generates(&part(json!({}), &uses)) {
                 failing.insert(name.clone(), (uses, message));
             }
         }
@@ -201,6 +204,7 @@ fn diagnose(doc: &serde_json::Value, message: String) -> GenerateError {
                 .iter()
                 .any(|other| other != name && failing.contains_key(other))
             {
+                named.push(format!("schema `{name}`: {message}"));
                 failed_schemas.push(Failed {
                     name: name.clone(),
                     message: message.clone(),
@@ -210,7 +214,7 @@ fn diagnose(doc: &serde_json::Value, message: String) -> GenerateError {
     } else {
         for (path, item) in doc
             .get("paths")
-            .and_then(serde_json::Value::as_object)
+            .and_then(Value::as_object)
             .into_iter()
             .flatten()
         {
@@ -219,30 +223,16 @@ fn diagnose(doc: &serde_json::Value, message: String) -> GenerateError {
                     continue;
                 }
                 let uses = closure(&schemas, std::iter::once(op));
-                let alone = serde_json::json!({ path.clone(): { method.clone(): op.clone() } });
+                let alone = json!({ path.clone(): { method.clone(): op.clone() } });
                 if let Err(message) = generates(&part(alone, &uses)) {
-                    failed_operations.push(Failed {
-                        name: format!("{} {path}", method.to_uppercase()),
-                        message,
-                    });
+                    let name = format!("{} {path}", method.to_uppercase());
+                    let id = op["operationId"].as_str().unwrap_or("(no operationId)");
+                    named.push(format!("operation `{id}` ({name}): {message}"));
+                    failed_operations.push(Failed { name, message });
                 }
             }
         }
     }
-    let named: Vec<String> = failed_schemas
-        .iter()
-        .map(|f| format!("schema `{}`: {}", f.name, f.message))
-        .chain(failed_operations.iter().map(|f| {
-            let id = f
-                .name
-                .split_once(' ')
-                .and_then(|(method, path)| {
-                    doc["paths"][path][method.to_lowercase()]["operationId"].as_str()
-                })
-                .unwrap_or("(no operationId)");
-            format!("operation `{id}` ({}): {}", f.name, f.message)
-        }))
-        .collect();
     let named = if named.is_empty() {
         "the document as a whole (no single operation or schema alone)".to_owned()
     } else {
@@ -257,26 +247,26 @@ fn diagnose(doc: &serde_json::Value, message: String) -> GenerateError {
 
 /// The component schemas `roots` use, directly or not.
 fn closure<'a>(
-    schemas: &serde_json::Map<String, serde_json::Value>,
-    roots: impl Iterator<Item = &'a serde_json::Value>,
-) -> std::collections::BTreeSet<String> {
-    fn refs(value: &serde_json::Value, out: &mut Vec<String>) {
+    schemas: &Map<String, Value>,
+    roots: impl Iterator<Item = &'a Value>,
+) -> BTreeSet<String> {
+    fn refs(value: &Value, out: &mut Vec<String>) {
         match value {
-            serde_json::Value::Object(map) => {
+            Value::Object(map) => {
                 if let Some(name) = map
                     .get("$ref")
-                    .and_then(serde_json::Value::as_str)
+                    .and_then(Value::as_str)
                     .and_then(|r| r.strip_prefix("#/components/schemas/"))
                 {
                     out.push(name.to_owned());
                 }
                 map.values().for_each(|v| refs(v, out));
             }
-            serde_json::Value::Array(list) => list.iter().for_each(|v| refs(v, out)),
+            Value::Array(list) => list.iter().for_each(|v| refs(v, out)),
             _ => {}
         }
     }
-    let mut seen = std::collections::BTreeSet::new();
+    let mut seen = BTreeSet::new();
     let mut todo = Vec::new();
     roots.for_each(|root| refs(root, &mut todo));
     while let Some(name) = todo.pop() {
