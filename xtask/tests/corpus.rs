@@ -602,20 +602,28 @@ mod fixtures {
                    "properties": {"detail": {"type": "string"}}, "required": ["detail"]}}}})
     }
 
-    fn ok(answer: Value) -> Value {
+    pub(super) fn ok(answer: Value) -> Value {
         json!({"description": "ok", "content": {"application/json": {"schema": answer}}})
     }
 
-    /// Asserts the raw document fails to generate (after only the 3.1 → 3.0
-    /// conversion) with `failure` in the message, and that the regen
-    /// pipeline's output generates. Returns the normalised document.
-    fn fails_raw_then_generates(d: Value, failure: &str) -> Value {
+    /// What the generator says of the document after only the 3.1 → 3.0
+    /// conversion (which must fail).
+    pub(super) fn raw_error(d: &Value) -> String {
         let mut raw = d.clone();
-        xtask::convert::to_openapi_30(&mut raw).unwrap();
-        let raw_error = match token_bowl_chat_codegen::generate(&raw.to_string()) {
+        if let Err(e) = xtask::convert::to_openapi_30(&mut raw) {
+            return format!("{e:#}");
+        }
+        match token_bowl_chat_codegen::generate(&raw.to_string()) {
             Ok(_) => panic!("the fixture does not make the generator fail"),
             Err(e) => e.to_string(),
-        };
+        }
+    }
+
+    /// Asserts the raw document fails to generate with `failure` in the
+    /// message, and that the regen pipeline's output generates. Returns the
+    /// normalised document.
+    pub(super) fn fails_raw_then_generates(d: Value, failure: &str) -> Value {
+        let raw_error = raw_error(&d);
         assert!(raw_error.contains(failure), "{raw_error}");
         let (normalised, _) = xtask::process(&d.to_string(), "fixture").unwrap();
         if let Err(e) = token_bowl_chat_codegen::generate(&xtask::render(&normalised)) {
@@ -761,36 +769,11 @@ mod fixtures {
 mod real_world {
     use serde_json::{Value, json};
 
+    use super::fixtures::{fails_raw_then_generates, ok, raw_error};
+
     fn doc(paths: Value, schemas: Value) -> Value {
         json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": paths,
                "components": {"schemas": schemas}})
-    }
-
-    fn ok(answer: Value) -> Value {
-        json!({"description": "ok", "content": {"application/json": {"schema": answer}}})
-    }
-
-    fn raw_error(d: &Value) -> String {
-        let mut raw = d.clone();
-        if let Err(e) = xtask::convert::to_openapi_30(&mut raw) {
-            return format!("{e:#}");
-        }
-        match token_bowl_chat_codegen::generate(&raw.to_string()) {
-            Ok(_) => panic!("the fixture does not make the generator fail"),
-            Err(e) => e.to_string(),
-        }
-    }
-
-    /// Asserts the raw document fails with `failure` in the message and the
-    /// regen pipeline's output generates. Returns it and its warnings.
-    fn fails_raw_then_generates(d: Value, failure: &str) -> (Value, String) {
-        let raw = raw_error(&d);
-        assert!(raw.contains(failure), "{raw}");
-        let (normalised, warnings) = xtask::process(&d.to_string(), "fixture").unwrap();
-        if let Err(e) = token_bowl_chat_codegen::generate(&xtask::render(&normalised)) {
-            panic!("still fails after normalising: {e}");
-        }
-        (normalised, warnings.join("\n"))
     }
 
     fn get(id: &str, answer: Value) -> Value {
@@ -812,7 +795,7 @@ mod real_world {
     #[test]
     fn a_path_parameter_under_another_name_takes_the_templates() {
         // keephq/keep: `{workflow_id}` in the path, no parameter for it.
-        let (d, _) = fails_raw_then_generates(
+        let d = fails_raw_then_generates(
             doc(
                 json!({
                     "/workflows/{workflow_id}/runs/{run_id}": {"get": {"operationId": "get_run",
@@ -868,7 +851,7 @@ mod real_world {
                     "responses": {"200": ok(json!({"type": "integer"}))}}})
         };
         let object = json!({"schema": {"type": "object", "properties": {"a": {"type": "string"}}}});
-        let (d, _) = fails_raw_then_generates(
+        let d = fails_raw_then_generates(
             doc(
                 json!({"/form": body("form", json!({
                     "application/x-www-form-urlencoded": object.clone(),
@@ -898,7 +881,7 @@ mod real_world {
 
     #[test]
     fn media_type_names_that_make_one_rust_name_stay_strings() {
-        let (d, _) = fails_raw_then_generates(
+        let d = fails_raw_then_generates(
             doc(
                 json!({"/x": get("x", json!({"$ref": "#/components/schemas/Format"}))}),
                 json!({"Format": {"type": "string", "enum": ["application/vnd.zarr", "application/vnd+zarr", "text/csv"]}}),
@@ -914,7 +897,7 @@ mod real_world {
 
     #[test]
     fn an_untyped_enum_of_strings_and_numbers_is_a_string_or_number() {
-        let (d, _) = fails_raw_then_generates(
+        let d = fails_raw_then_generates(
             doc(
                 json!({"/x": get("x", json!({"$ref": "#/components/schemas/Level"}))}),
                 json!({"Level": {"enum": ["low", 1, 2.5, null]}, "Any": {"enum": [true, "x"]}}),
@@ -936,7 +919,7 @@ mod real_world {
     #[test]
     fn a_default_that_does_not_fit_its_schema_goes() {
         // SciPhi-AI/R2R: `"default": {}` on a list.
-        let (d, _) = fails_raw_then_generates(
+        let d = fails_raw_then_generates(
             doc(
                 json!({"/x": get("x", json!({"$ref": "#/components/schemas/S"}))}),
                 json!({"S": {"type": "object", "properties": {
@@ -1006,9 +989,64 @@ mod real_world {
     }
 
     #[test]
+    fn a_schema_the_generator_fails_on_loses_its_defaults_then_its_type() {
+        // Neither is repaired: an `int8` default out of range, and an
+        // integer enum of a fraction. The generator names each schema.
+        let d = doc(
+            json!({"/a": get("a", json!({"$ref": "#/components/schemas/Sized"})),
+                   "/b": get("b", json!({"$ref": "#/components/schemas/Odd"})),
+                   "/c": get("c", json!({"$ref": "#/components/schemas/Fine"}))}),
+            json!({"Sized": {"type": "object", "properties": {"a": {"type": "integer", "format": "int8", "default": 1000}}},
+                   "Odd": {"type": "integer", "enum": [1.5]},
+                   "Fine": {"type": "string"}}),
+        );
+        let raw = raw_error(&d);
+        assert!(
+            raw.contains("schema `Sized`") && raw.contains("schema `Odd`"),
+            "{raw}"
+        );
+        assert!(!raw.contains("schema `Fine`"), "{raw}");
+        let r = xtask::regenerate(&d.to_string(), "fixture", None).unwrap();
+        let schemas = &r.doc["components"]["schemas"];
+        assert_eq!(
+            schemas["Sized"]["properties"]["a"],
+            json!({"type": "integer", "format": "int8"}),
+            "the type stays, the default goes"
+        );
+        assert_eq!(schemas["Odd"], json!({}), "any JSON value");
+        assert_eq!(schemas["Fine"], json!({"type": "string"}));
+        for id in ["a", "b", "c"] {
+            assert!(
+                r.generated.client.contains(&format!("pub fn {id}(")),
+                "{id}"
+            );
+        }
+        let notes = notes(&r.doc);
+        assert!(
+            notes.contains("schema Sized: dropped its defaults, which the generator fails on"),
+            "{notes}"
+        );
+        assert!(
+            notes.contains("schema Odd is any JSON value: the generator fails on it"),
+            "{notes}"
+        );
+        assert_eq!(
+            r.warnings
+                .iter()
+                .filter(|w| w.starts_with("schema "))
+                .count(),
+            2,
+            "{:?}",
+            r.warnings
+        );
+        let again = xtask::regenerate(&r.text, "fixture", None).unwrap();
+        assert_eq!(again.doc, r.doc);
+    }
+
+    #[test]
     fn an_empty_info_gets_placeholders() {
         let d = json!({"openapi": "3.0.2", "info": {}, "paths": {"/x": get("x", json!({"type": "integer"}))}});
-        let (d, _) = fails_raw_then_generates(d, "missing field `title`");
+        let d = fails_raw_then_generates(d, "missing field `title`");
         assert_eq!(d["info"], json!({"title": "untitled", "version": "0.0.0"}));
         assert!(notes(&d).contains("filled `title` as \"untitled\" and `version` as \"0.0.0\""));
     }
@@ -1036,12 +1074,7 @@ mod calls {
         inputs: Vec<(String, String)>,
     }
 
-    fn loose(name: &str) -> String {
-        name.chars()
-            .filter(char::is_ascii_alphanumeric)
-            .map(|c| c.to_ascii_lowercase())
-            .collect()
-    }
+    use xtask::repair::loose;
 
     fn builders(client: &str) -> Vec<Builder> {
         let file: syn::File = syn::parse_str(client).expect("the generated client parses");
