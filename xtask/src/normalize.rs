@@ -869,10 +869,21 @@ pub fn unsupported_parameters(doc: &mut Value) {
     }
 }
 
-/// An explicit status (`409`) whose content equals that of the range that
-/// covers it (`4XX`) goes: progenitor matches the range first, so the
-/// explicit arm would be unreachable code.
+/// An explicit status (`409`) whose body schemas equal those of the range
+/// that covers it (`4XX`) goes: progenitor matches the range first, so the
+/// explicit arm would be unreachable code. Examples do not count (a
+/// FastAPI `responses={404: {"content": {"application/json": {"example":
+/// ...}}}}` differs from the range only in one).
 fn covered_statuses_go(responses: &mut Map<String, Value>) {
+    let schemas = |response: &Value| -> Vec<(String, Option<Value>)> {
+        response
+            .get("content")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .map(|(media, m)| (media.clone(), m.get("schema").cloned()))
+            .collect()
+    };
     let covered: Vec<String> = responses
         .iter()
         .filter(|(status, response)| {
@@ -880,7 +891,7 @@ fn covered_statuses_go(responses: &mut Map<String, Value>) {
                 && status.chars().all(|c| c.is_ascii_digit())
                 && responses
                     .get(&format!("{}XX", &status[..1]))
-                    .is_some_and(|range| range.get("content") == response.get("content"))
+                    .is_some_and(|range| schemas(range) == schemas(response))
         })
         .map(|(status, _)| status.clone())
         .collect();
@@ -1020,6 +1031,9 @@ pub fn one_kind_per_outcome(doc: &mut Value) {
                 covered_statuses_go(responses);
                 continue;
             }
+            // A body of any value (an answer with an example and no schema)
+            // goes last: tried first, it would take every answer.
+            bodies.sort_by_key(|body| body.as_object().is_some_and(Map::is_empty));
             let merged = json!({ "anyOf": bodies });
             for status in members
                 .iter()

@@ -726,6 +726,34 @@ mod fixtures {
     }
 
     #[test]
+    fn an_error_status_with_only_an_example_leaves_no_unreachable_arm() {
+        // conveyordata/data-product-portal: FastAPI's `responses={404:
+        // {"content": {"application/json": {"example": ...}}}}`. Merged into
+        // the 4XX body, it kept its example and with it a `404` arm after
+        // `400..=499` (an `unreachable pattern` warning per operation).
+        let d = doc(
+            json!({"/roles/{id}": {"delete": {"operationId": "remove_role",
+            "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+            "responses": {
+                "200": ok(json!({})),
+                "404": {"description": "Role not found",
+                        "content": {"application/json": {"example": {"detail": "Role not found"}}}},
+                "422": ok(json!({"$ref": "#/components/schemas/Problem"}))}}}}),
+        );
+        let (normalised, _) = xtask::process(&d.to_string(), "fixture").unwrap();
+        let responses = &normalised["paths"]["/roles/{id}"]["delete"]["responses"];
+        assert!(responses.get("404").is_none(), "{responses}");
+        // The answer of any value is tried last, after the typed bodies.
+        let errors = &responses["4XX"]["content"]["application/json"]["schema"]["anyOf"];
+        assert_eq!(errors.as_array().unwrap().last(), Some(&json!({})), "{errors}");
+        let client = token_bowl_chat_codegen::generate(&xtask::render(&normalised))
+            .unwrap()
+            .client;
+        assert!(client.contains("400u16..=499u16 =>"), "the range stays");
+        assert!(!client.contains("404u16 =>"), "no arm the range covers");
+    }
+
+    #[test]
     fn a_list_in_a_header_takes_one_value() {
         // This one generates but does not compile: the client formats a
         // header with `Display`, which a `Vec` has not (the corpus build
