@@ -364,18 +364,7 @@ fn scratch_workspace(dir: &Path, done: &[Regenerated], served: &[String]) {
     for r in done {
         let crate_dir = dir.join(&r.name);
         std::fs::create_dir_all(crate_dir.join("src")).unwrap();
-        let name: String = r
-            .name
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() {
-                    c.to_ascii_lowercase()
-                } else {
-                    '-'
-                }
-            })
-            .collect();
-        let name = format!("corpus-{name}");
+        let name = crate_name(&r.name);
         let package = package.replacen(
             "name = \"token-bowl-chat-api\"",
             &format!("name = \"{name}\""),
@@ -434,19 +423,15 @@ fn scratch_workspace(dir: &Path, done: &[Regenerated], served: &[String]) {
     .unwrap();
 }
 
-/// The package name of a document's crate.
+/// The package name of a document's crate: lower case, each run of other
+/// characters one `-` (a crate name must be snake case once `-` is `_`).
 fn crate_name(name: &str) -> String {
-    let name: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
+    let lower = name.to_ascii_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
         .collect();
-    format!("corpus-{name}")
+    format!("corpus-{}", words.join("-"))
 }
 
 /// Regenerates every corpus document in a scratch copy of the API package
@@ -472,7 +457,9 @@ fn every_corpus_document_compiles_as_the_generated_crate() {
             "--message-format=short",
         ])
         .env("CARGO_TARGET_DIR", dir.join("target"))
-        .env_remove("RUSTFLAGS")
+        // Generated code must build without a warning: a user's own crate
+        // shows them (unreachable arms, useless comparisons).
+        .env("RUSTFLAGS", "-D warnings")
         .output()
         .expect("cargo runs");
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -745,7 +732,11 @@ mod fixtures {
         assert!(responses.get("404").is_none(), "{responses}");
         // The answer of any value is tried last, after the typed bodies.
         let errors = &responses["4XX"]["content"]["application/json"]["schema"]["anyOf"];
-        assert_eq!(errors.as_array().unwrap().last(), Some(&json!({})), "{errors}");
+        assert_eq!(
+            errors.as_array().unwrap().last(),
+            Some(&json!({})),
+            "{errors}"
+        );
         let client = token_bowl_chat_codegen::generate(&xtask::render(&normalised))
             .unwrap()
             .client;
