@@ -254,8 +254,12 @@ async fn a_slow_webhook_bot_answers_each_message_exactly_once() {
     assert_eq!(replies, want, "one reply to each");
     let stats = report.webhook.unwrap();
     eprintln!("bot report: {report:?}");
-    assert_eq!((stats.accepted, stats.repeats, stats.busy), (20, 0, 0));
+    // The server posts every room message to every webhook: a room message
+    // of a test running beside this one reaches the bot too and is
+    // ignored (no handler takes it), so it is counted, not forbidden.
+    assert_eq!((stats.repeats, stats.busy), (0, 0));
     assert_eq!((report.handled, report.failed), (20, 0));
+    assert_eq!(stats.accepted, report.handled + report.ignored);
     if let Ok(log) = std::env::var("TB_SERVER_LOG") {
         let log = std::fs::read_to_string(log).unwrap();
         let failed: Vec<&str> = log
