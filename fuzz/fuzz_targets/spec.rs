@@ -10,7 +10,8 @@ fuzz_target!(|data: &[u8]| {
     };
     if let Ok((doc, _)) = xtask::process(text, "fuzz.json") {
         let mut again = doc.clone();
-        xtask::normalize::normalize(&mut again);
+        let rules = xtask::rules::Rules::for_document(&again);
+        xtask::normalize::normalize(&mut again, rules);
         assert_eq!(again, doc, "normalising is idempotent");
     }
 });
