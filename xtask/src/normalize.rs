@@ -49,11 +49,14 @@ pub fn normalize(doc: &mut Value, rules: &Rules) {
 /// Where the normaliser records the operations it left out.
 pub const SKIPPED: &str = "x-skipped-operations";
 
-/// Operations whose request body has no JSON form (file uploads, form
-/// logins: `multipart/form-data`, `application/x-www-form-urlencoded`) are
-/// left out, so the rest of the client still builds; each is recorded under
+/// Operations whose request body the generated client cannot send are left
+/// out, so the rest of the client still builds; each is recorded under
 /// [`SKIPPED`] with its reason, which the API surface lists and `regen`
-/// prints.
+/// prints. A JSON body is sent as it is, and so is a form
+/// (`application/x-www-form-urlencoded`, FastAPI's `Form()` and OAuth2
+/// password logins) whose fields are all single values ([`form_fields`]);
+/// file uploads (`multipart/form-data`), forms with list or object fields
+/// and other media types are skipped.
 pub fn skip_unsupported_bodies(doc: &mut Value) {
     let mut skips = Vec::new();
     for (path, method, op) in operations_with_keys(doc) {
@@ -64,15 +67,80 @@ pub fn skip_unsupported_bodies(doc: &mut Value) {
         else {
             continue;
         };
-        let json = content.keys().any(|k| is_json_media(k));
-        if !json && !content.is_empty() {
-            let kinds: Vec<&str> = content.keys().map(String::as_str).collect();
-            let reason = format!("{} request body is not generated", kinds.join(", "));
-            skips.push((path, method, reason));
+        if content.is_empty() || content.keys().any(|k| is_json_media(k)) {
+            continue;
         }
+        let form = content
+            .get(FORM_MEDIA)
+            .filter(|_| content.len() == 1)
+            .map(|media| form_fields(media.get("schema").unwrap_or(&Value::Null), doc));
+        let reason = match form {
+            Some(Ok(())) => continue,
+            Some(Err(why)) => format!("{FORM_MEDIA} request body is not generated: {why}"),
+            None => {
+                let kinds: Vec<&str> = content.keys().map(String::as_str).collect();
+                format!("{} request body is not generated", kinds.join(", "))
+            }
+        };
+        skips.push((path, method, reason));
     }
     for (path, method, reason) in skips {
         skip(doc, &method, &path, reason);
+    }
+}
+
+/// The media type of a form body.
+pub const FORM_MEDIA: &str = "application/x-www-form-urlencoded";
+
+/// Whether the generated client can send `schema` as a form: an object
+/// (or a `$ref` to one) whose every property is one value (a string,
+/// number, integer or boolean, nullable or not, an enum of them, or a
+/// field without a type), as `serde_urlencoded` writes them. Otherwise why not: a file
+/// (`format: binary`) needs `multipart/form-data`, a list or an object
+/// has no form encoding the client knows.
+pub fn form_fields(schema: &Value, doc: &Value) -> Result<(), String> {
+    let schema = resolve(schema, doc);
+    let Some(props) = schema.get("properties").and_then(Value::as_object) else {
+        return Err("the form is not an object with properties".into());
+    };
+    for (name, prop) in props {
+        single_value(prop, doc, 0).map_err(|why| format!("field `{name}` {why}"))?;
+    }
+    Ok(())
+}
+
+/// A local `$ref` to a component schema, followed once.
+fn resolve<'a>(schema: &'a Value, doc: &'a Value) -> &'a Value {
+    schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|target| target.strip_prefix("#/components/schemas/"))
+        .and_then(|name| doc.pointer("/components/schemas")?.get(name))
+        .unwrap_or(schema)
+}
+
+fn single_value(schema: &Value, doc: &Value, depth: usize) -> Result<(), String> {
+    let schema = resolve(schema, doc);
+    if depth > 8 {
+        return Err("nests too deeply".into());
+    }
+    for key in ["anyOf", "oneOf", "allOf"] {
+        if let Some(parts) = schema.get(key).and_then(Value::as_array) {
+            return parts
+                .iter()
+                .try_for_each(|part| single_value(part, doc, depth + 1));
+        }
+    }
+    match schema.get("type").and_then(Value::as_str) {
+        Some("string") if schema.get("format").and_then(Value::as_str) == Some("binary") => {
+            Err("is a file (multipart/form-data)".into())
+        }
+        Some("string" | "integer" | "number" | "boolean") => Ok(()),
+        Some(other) => Err(format!("is of type {other}")),
+        // An enum, or any value (`Form()` without a type): the client
+        // sends a string, number or boolean and refuses a list or object.
+        None if schema.get("properties").is_none() => Ok(()),
+        None => Err("is an object".into()),
     }
 }
 
@@ -1356,7 +1424,47 @@ mod tests {
     }
 
     #[test]
-    fn form_and_multipart_operations_are_skipped_and_recorded() {
+    fn multipart_and_forms_the_client_cannot_send_are_skipped_and_recorded() {
+        let form = |props: Value| {
+            json!({"requestBody": {"content": {FORM_MEDIA: {"schema": {"type": "object", "properties": props}}}},
+                   "responses": {"200": {"description": "ok"}}})
+        };
+        let mut d = json!({"components": {"schemas": {
+                "Login": {"type": "object", "required": ["username"], "properties": {
+                    "username": {"type": "string"},
+                    "scope": {"type": "string", "default": ""},
+                    "client_id": {"type": "string", "nullable": true},
+                    "remember": {"type": "boolean"},
+                    "grant": {"$ref": "#/components/schemas/Grant"},
+                    "tries": {"anyOf": [{"type": "integer"}, {"type": "number"}]},
+                    "socket_id": {"title": "untyped: any single value"}}},
+                "Grant": {"type": "string", "enum": ["password", "refresh"]}}},
+            "paths": {
+            "/login": {"post": {"requestBody": {"content": {FORM_MEDIA: {"schema": {"$ref": "#/components/schemas/Login"}}}},
+                "responses": {"200": {"description": "ok"}}}},
+            "/tags": {"post": form(json!({"tags": {"type": "array", "items": {"type": "string"}}}))},
+            "/avatar": {"post": form(json!({"name": {"type": "string"},
+                "file": {"type": "string", "format": "binary"}}))}
+        }});
+        skip_unsupported_bodies(&mut d);
+        assert!(
+            d["paths"]["/login"].get("post").is_some(),
+            "a form of single values is sent as a form"
+        );
+        let reasons: Vec<&str> = d[SKIPPED]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["reason"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            reasons,
+            [
+                "application/x-www-form-urlencoded request body is not generated: field `file` is a file (multipart/form-data)",
+                "application/x-www-form-urlencoded request body is not generated: field `tags` is of type array",
+            ]
+        );
+
         let mut d = json!({"paths": {
             "/upload": {"post": {"operationId": "upload_file_upload_post",
                 "requestBody": {"content": {"multipart/form-data": {"schema": {"type": "object"}}}},

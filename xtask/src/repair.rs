@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 
 use crate::{
     convert::{for_each_schema_at, for_each_subschema, operations_with_keys_mut},
-    normalize::{is_json_media, note},
+    normalize::{FORM_MEDIA, form_fields, is_json_media, note},
 };
 
 /// Every repair, in order, each noting what it changed.
@@ -240,10 +240,14 @@ fn match_template(
 /// `unexpected content type`). A body offered in several keeps its JSON
 /// form (`application/json` first, else the first `*+json`); a lone
 /// `*+json` body is described as `application/json`, which is what the
-/// client sends. A body with no JSON form is left for
+/// client sends. A body with no JSON form keeps its form
+/// (`application/x-www-form-urlencoded`) when the client can send it
+/// ([`form_fields`]); any other is left for
 /// [`skip_unsupported_bodies`](crate::normalize::skip_unsupported_bodies)
-/// to skip.
+/// to skip. A form's `encoding` goes (the generator cannot read it; the
+/// client writes each field as text).
 fn one_request_media_type(doc: &mut Value, notes: &mut Vec<String>) {
+    let lookup = json!({"components": {"schemas": doc.pointer("/components/schemas")}});
     for (path, method, op) in operations_with_keys_mut(doc) {
         let Some(content) = op
             .get_mut("requestBody")
@@ -258,6 +262,11 @@ fn one_request_media_type(doc: &mut Value, notes: &mut Vec<String>) {
                 .keys()
                 .find(|k| k.as_str() == "application/json")
                 .or_else(|| content.keys().find(|k| is_json_media(k)))
+                .or_else(|| {
+                    let form = content.get_key_value(FORM_MEDIA)?;
+                    let schema = form.1.get("schema").unwrap_or(&Value::Null);
+                    form_fields(schema, &lookup).is_ok().then_some(form.0)
+                })
                 .cloned()
             else {
                 continue;
@@ -276,6 +285,11 @@ fn one_request_media_type(doc: &mut Value, notes: &mut Vec<String>) {
             changes.push_str(&format!(
                 ", sent as application/json (the document says {other})"
             ));
+        }
+        if let Some(form) = content.get_mut(FORM_MEDIA).and_then(Value::as_object_mut)
+            && form.remove("encoding").is_some()
+        {
+            changes.push_str(" without its `encoding` (each field is sent as text)");
         }
         if !changes.is_empty() {
             notes.push(format!(

@@ -899,6 +899,68 @@ mod real_world {
     }
 
     #[test]
+    fn a_form_without_json_is_sent_as_a_form() {
+        // zylon-ai/private-gpt: a form offered as form and as multipart,
+        // with no file among its fields; a login form with an `encoding`.
+        let form = json!({"schema": {"$ref": "#/components/schemas/Skill"}});
+        let d = fails_raw_then_generates(
+            doc(
+                json!({
+                    "/skills": {"post": {"operationId": "create_skill",
+                        "requestBody": {"required": true, "content": {
+                            "application/x-www-form-urlencoded": form.clone(),
+                            "multipart/form-data": {"examples": {}}}},
+                        "responses": {"200": ok(json!({"type": "integer"}))}}},
+                    "/token": {"post": {"operationId": "login",
+                        "requestBody": {"required": true, "content": {
+                            "application/x-www-form-urlencoded": {"schema": {"$ref": "#/components/schemas/Login"},
+                                "encoding": {"scope": {"style": "form"}}}}},
+                        "responses": {"200": ok(json!({"type": "string"}))}}}
+                }),
+                json!({
+                    "Skill": {"type": "object", "required": ["title"], "properties": {
+                        "title": {"type": "string", "minLength": 1},
+                        "loading": {"type": "string", "enum": ["eager", "lazy"], "default": "lazy"},
+                        "readonly": {"type": "boolean", "default": false}}},
+                    "Login": {"type": "object", "required": ["username", "password"], "properties": {
+                        "username": {"type": "string"},
+                        "password": {"type": "string", "format": "password"},
+                        "scope": {"type": "string", "default": ""},
+                        "client_id": {"anyOf": [{"type": "string"}, {"type": "null"}]}}}
+                }),
+            ),
+            "more media types than expected",
+        );
+        for path in ["/skills", "/token"] {
+            let content = &d["paths"][path]["post"]["requestBody"]["content"];
+            assert_eq!(
+                content.as_object().unwrap().keys().collect::<Vec<_>>(),
+                ["application/x-www-form-urlencoded"],
+                "{path}"
+            );
+            assert!(
+                content[xtask::normalize::FORM_MEDIA]
+                    .get("encoding")
+                    .is_none()
+            );
+        }
+        let notes = notes(&d);
+        assert!(notes.contains("POST /skills takes its body as application/x-www-form-urlencoded only (not multipart/form-data)"), "{notes}");
+        assert!(
+            notes.contains("POST /token takes its body without its `encoding`"),
+            "{notes}"
+        );
+        let client = token_bowl_chat_codegen::generate(&xtask::render(&d))
+            .unwrap()
+            .client;
+        assert_eq!(
+            client.matches(".form_urlencoded(&body)").count(),
+            2,
+            "both are sent as forms"
+        );
+    }
+
+    #[test]
     fn media_type_names_that_make_one_rust_name_stay_strings() {
         let d = fails_raw_then_generates(
             doc(
@@ -1247,6 +1309,19 @@ mod calls {
                 Some("uuid") => json!("6f1c1a4e-2b3d-4c5e-8f70-9a1b2c3d4e5f"),
                 Some("email") => json!("someone@example.com"),
                 Some("uri") => json!("https://example.com/"),
+                // A pattern of one literal (`^password$`, FastAPI's
+                // `Form(pattern=...)` for a fixed grant type): that text.
+                _ if let Some(literal) = map
+                    .get("pattern")
+                    .and_then(Value::as_str)
+                    .and_then(|p| p.strip_prefix('^')?.strip_suffix('$'))
+                    .filter(|p| {
+                        p.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                    }) =>
+                {
+                    json!(literal)
+                }
                 _ => {
                     let min = map.get("minLength").and_then(Value::as_u64).unwrap_or(1);
                     json!("a".repeat(min.max(1) as usize))
