@@ -21,7 +21,7 @@ fn main() {
     for (name, code) in [
         ("client.rs", &generated.client),
         ("mock.rs", &generated.mock),
-        ("public_operations.rs", &generated.public_operations),
+        ("operations.rs", &generated.operations),
     ] {
         let path = out_dir.join(name);
         if let Err(e) = fs::write(&path, code) {

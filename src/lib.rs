@@ -54,7 +54,39 @@ mod generated {
 
 pub use generated::*;
 
-include!(concat!(env!("OUT_DIR"), "/public_operations.rs"));
+include!(concat!(env!("OUT_DIR"), "/operations.rs"));
+
+/// One operation of the API, as the document describes it: what the SDK
+/// names instead of an operation id string ([`operations`]), so a wrong
+/// one does not compile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Operation {
+    /// The `operationId`.
+    pub id: &'static str,
+    /// The HTTP method, upper case.
+    pub method: &'static str,
+    /// The path template.
+    pub path: &'static str,
+    /// Whether it needs no API key.
+    pub public: bool,
+    /// Whether it is safe to send again: GET, HEAD, OPTIONS, PUT, DELETE,
+    /// and the operations the normaliser marks (`x-idempotent`), such as
+    /// marking messages read.
+    pub idempotent: bool,
+}
+
+impl Operation {
+    /// The operation with this `operationId`.
+    pub fn find(id: &str) -> Option<&'static Operation> {
+        let at = OPERATIONS.binary_search_by(|op| op.id.cmp(id)).ok()?;
+        Some(&OPERATIONS[at])
+    }
+
+    /// The HTTP method.
+    pub fn http_method(&self) -> reqwest::Method {
+        reqwest::Method::from_bytes(self.method.as_bytes()).unwrap_or(reqwest::Method::GET)
+    }
+}
 
 /// Typed [`httpmock`] helpers: `server.send_message(|when, then| ...)`.
 #[cfg(feature = "mock")]
@@ -85,17 +117,26 @@ async fn response_value<T: serde::de::DeserializeOwned, E>(
 /// The header that carries the API key.
 pub const API_KEY_HEADER: HeaderName = HeaderName::from_static("x-api-key");
 
-/// The HTTP method of an operation (by its `operationId`), if there is one.
-pub fn operation_method(operation_id: &str) -> Option<reqwest::Method> {
-    let at = OPERATION_METHODS
-        .binary_search_by(|(id, _)| id.cmp(&operation_id))
-        .ok()?;
-    reqwest::Method::from_bytes(OPERATION_METHODS[at].1.as_bytes()).ok()
+/// Whether a field of this name holds a secret ([`SECRET_NAMES`],
+/// [`SECRET_SUFFIXES`]): what the SDK and the CLI redact.
+pub fn is_secret_name(name: &str) -> bool {
+    SECRET_NAMES.iter().any(|n| n.eq_ignore_ascii_case(name))
+        || SECRET_SUFFIXES.iter().any(|suffix| {
+            name.len() >= suffix.len()
+                && name.as_bytes()[name.len() - suffix.len()..]
+                    .eq_ignore_ascii_case(suffix.as_bytes())
+        })
 }
 
-/// Whether an operation (by its `operationId`) needs an API key.
+/// The HTTP method of an operation (by its `operationId`), if there is one.
+pub fn operation_method(operation_id: &str) -> Option<reqwest::Method> {
+    Operation::find(operation_id).map(Operation::http_method)
+}
+
+/// Whether an operation (by its `operationId`) needs an API key; an
+/// unknown one does.
 pub fn requires_api_key(operation_id: &str) -> bool {
-    !PUBLIC_OPERATIONS.contains(&operation_id)
+    Operation::find(operation_id).is_none_or(|op| !op.public)
 }
 
 /// A secret the server hands out or the client sends: an API key, a session
@@ -427,9 +468,55 @@ mod tests {
         );
         assert_eq!(operation_method("no_such_operation"), None);
         assert!(
-            OPERATION_METHODS.windows(2).all(|w| w[0].0 < w[1].0),
+            OPERATIONS.windows(2).all(|w| w[0].id < w[1].id),
             "sorted, unique"
         );
+        assert_eq!(
+            Operation::find("send_message"),
+            Some(&operations::SEND_MESSAGE)
+        );
+        assert_eq!(operations::SEND_MESSAGE.path, "/messages");
+    }
+
+    #[test]
+    fn secret_names_are_one_list() {
+        for name in [
+            "api_key",
+            "API_KEY",
+            "apikey",
+            "bot_api_key",
+            "refresh_token",
+            "client_secret",
+            "Password",
+        ] {
+            assert!(is_secret_name(name), "{name}");
+        }
+        for name in ["tokens", "token_count", "username", "key", "é_token_é"] {
+            assert!(!is_secret_name(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn idempotency_is_marked_once_in_the_table() {
+        let idempotent: Vec<&str> = OPERATIONS
+            .iter()
+            .filter(|op| op.idempotent && op.method == "POST")
+            .map(|op| op.id)
+            .collect();
+        assert_eq!(
+            idempotent,
+            [
+                "mark_all_messages_as_read",
+                "mark_message_as_read",
+                "send_typing_indicator"
+            ]
+        );
+        let idempotent = |id: &str| Operation::find(id).unwrap().idempotent;
+        assert!(idempotent("get_messages"));
+        assert!(idempotent("delete_bot"));
+        assert!(!idempotent("send_message"));
+        assert!(!idempotent("register_user"));
+        assert!(!idempotent("update_my_username"), "a PATCH");
     }
 
     #[test]

@@ -9,7 +9,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value, json};
 
 use crate::{
-    convert::{METHODS, Site, for_each_schema_site, for_each_subschema, operations_mut},
+    convert::{
+        METHODS, Site, for_each_schema_site, for_each_subschema, operations_mut,
+        operations_with_keys_mut,
+    },
     rules::Rules,
 };
 
@@ -33,6 +36,7 @@ pub fn normalize(doc: &mut Value, rules: &Rules) {
     translate_patterns(doc);
     known_types_only(doc);
     strip_operation_id_suffixes(doc);
+    mark_idempotent(doc, rules);
     remove_authorization_parameters(doc);
     shared_error_schema(doc);
     if rules.connection_token {
@@ -44,6 +48,23 @@ pub fn normalize(doc: &mut Value, rules: &Rules) {
     response_values(doc, rules);
     known_formats(doc, rules);
     drop_prose(doc);
+}
+
+/// Marks each of the rules' idempotent operations with
+/// `token_bowl_chat_codegen::IDEMPOTENT_EXTENSION`. An older document may
+/// lack one (1.2.0 has no typing indicator); a renamed one would fail the
+/// SDK's build, which names each operation, and the API crate's test of
+/// the table.
+pub fn mark_idempotent(doc: &mut Value, rules: &Rules) {
+    for (_, _, op) in operations_with_keys_mut(doc) {
+        let id = op.get("operationId").and_then(Value::as_str).unwrap_or("");
+        if rules.idempotent_operations.contains(&id) {
+            op.insert(
+                token_bowl_chat_codegen::IDEMPOTENT_EXTENSION.into(),
+                Value::Bool(true),
+            );
+        }
+    }
 }
 
 /// Where the normaliser records the operations it left out.
@@ -1420,6 +1441,28 @@ mod tests {
         assert_eq!(
             written["webhook_url"]["maxLength"], 2083,
             "requests keep limits"
+        );
+    }
+
+    #[test]
+    fn the_rules_mark_their_idempotent_operations() {
+        let mut d = json!({"paths": {
+            "/messages/{message_id}/read": {"post": {"operationId": "mark_message_as_read",
+                "responses": {"200": {"description": "ok"}}}},
+            "/messages": {"post": {"operationId": "send_message",
+                "responses": {"200": {"description": "ok"}}}}}});
+        let mut other = d.clone();
+        mark_idempotent(&mut d, &TOKEN_BOWL);
+        let marked = token_bowl_chat_codegen::IDEMPOTENT_EXTENSION;
+        assert_eq!(
+            d["paths"]["/messages/{message_id}/read"]["post"][marked],
+            true
+        );
+        assert!(d["paths"]["/messages"]["post"].get(marked).is_none());
+        mark_idempotent(&mut other, &crate::rules::NONE);
+        assert!(
+            !other.to_string().contains(marked),
+            "other APIs: by method only"
         );
     }
 

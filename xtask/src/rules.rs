@@ -53,6 +53,10 @@ pub struct Rules {
     pub connection_token: bool,
     /// Free-form answers given their real shapes.
     pub typed_answers: &'static [TypedAnswer],
+    /// Operations (by final id) that are safe to send again although
+    /// their method is not (a POST that only marks or signals): marked
+    /// `x-idempotent`, which the operation table carries to the retries.
+    pub idempotent_operations: &'static [&'static str],
 }
 
 /// No server's rules: the document's own types stand.
@@ -68,6 +72,7 @@ pub const NONE: Rules = Rules {
     secret_names: false,
     connection_token: false,
     typed_answers: &[],
+    idempotent_operations: &[],
 };
 
 /// The Token Bowl Chat Server's rules, read from its code and recorded
@@ -142,6 +147,13 @@ pub const TOKEN_BOWL: Rules = Rules {
             &["total_users", "total_connections"],
         ),
     ],
+    // Marking read twice marks nothing new; a second typing signal only
+    // extends the indicator.
+    idempotent_operations: &[
+        "mark_message_as_read",
+        "mark_all_messages_as_read",
+        "send_typing_indicator",
+    ],
 };
 
 /// Every set of rules, by name.
@@ -166,10 +178,7 @@ impl Rules {
     /// Whether a string property of what the client only reads holds a
     /// secret.
     pub fn is_secret_name(&self, name: &str) -> bool {
-        self.secret_names
-            && (matches!(name, "api_key" | "token" | "secret" | "password")
-                || name.ends_with("_api_key")
-                || name.ends_with("_token"))
+        self.secret_names && token_bowl_chat_codegen::is_secret_name(name)
     }
 
     /// Whether an integer property of what the client only reads counts,

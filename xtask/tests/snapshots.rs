@@ -20,5 +20,5 @@ fn generated_client_code() {
     let generated = token_bowl_chat_codegen::generate(&openapi_json()).unwrap();
     insta::assert_snapshot!("generated_client", generated.client);
     insta::assert_snapshot!("generated_mock", generated.mock);
-    insta::assert_snapshot!("public_operations", generated.public_operations);
+    insta::assert_snapshot!("operations", generated.operations);
 }

@@ -76,14 +76,15 @@ async fn wait<T>(
 
 const REDACTED: &str = "<redacted>";
 
-/// JSON of `value` with every `api_key` field redacted: only the commands
-/// whose purpose is to hand out a key print one.
+/// JSON of `value` with every secret-named field (`api_key`, `*_token`,
+/// ...: the API crate's one list) redacted: only the commands whose
+/// purpose is to hand out a key print one.
 fn redacted(value: &impl Serialize) -> Value {
     fn walk(value: &mut Value) {
         match value {
             Value::Object(map) => {
                 for (key, inner) in map.iter_mut() {
-                    if key == "api_key" {
+                    if token_bowl_chat::api::is_secret_name(key) {
                         *inner = json!(REDACTED);
                     } else {
                         walk(inner);
@@ -171,7 +172,7 @@ fn profile(out: &Out, me: &Profile) -> Result {
     if out.json() {
         let mut value = serde_json::to_value(me).unwrap_or(Value::Null);
         if let Some(map) = value.as_object_mut() {
-            map.remove("api_key");
+            map.retain(|key, _| !token_bowl_chat::api::is_secret_name(key));
         }
         out.document(&value)?;
         return Ok(());

@@ -6,7 +6,8 @@ use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use futures::Stream;
 use serde::de::DeserializeOwned;
 use token_bowl_chat_api::{
-    self as api, ApiKey, ClientInfo, ClientState, Credentials, ResponseValue,
+    self as api, ApiKey, ClientInfo, ClientState, Credentials, Operation, ResponseValue,
+    operations as op,
     types::{self as t, ErrorBody, error::ConversionError},
 };
 use tracing::Instrument as _;
@@ -16,7 +17,7 @@ use crate::{
     ClientBuilder, Error, Result, RetryPolicy,
     error::UnknownSend,
     history::{self, HistoryOptions},
-    retry::{self, Executor, Mode, is_idempotent},
+    retry::{self, Executor, Mode},
     types::*,
 };
 
@@ -68,13 +69,12 @@ macro_rules! paged {
 /// rules of [`RetryPolicy`], read from the generated client's error.
 fn retry_wait(
     policy: &RetryPolicy,
-    operation: &'static str,
+    operation: &Operation,
     error: &api::Error<ErrorBody>,
     attempt: u32,
 ) -> Option<Duration> {
     use api::Error as E;
-    let idempotent =
-        api::operation_method(operation).is_some_and(|method| is_idempotent(operation, &method));
+    let idempotent = operation.idempotent;
     match error {
         E::ErrorResponse(answer) => {
             policy.wait_for_status(idempotent, answer.status(), answer.headers(), attempt)
@@ -230,7 +230,11 @@ impl Client {
     /// request is built anew rather than copied up front); then the error
     /// mapping. Retries follow the [`RetryPolicy`], with the same rules as
     /// the retrying executor: each attempt has its own span.
-    pub(crate) async fn call<'a, T, F, Fut>(&'a self, operation: &'static str, make: F) -> Result<T>
+    pub(crate) async fn call<'a, T, F, Fut>(
+        &'a self,
+        operation: &'static Operation,
+        make: F,
+    ) -> Result<T>
     where
         T: DeserializeOwned,
         F: Fn(&'a api::Client) -> Fut,
@@ -240,7 +244,7 @@ impl Client {
         let mut attempt: u32 = 0;
         loop {
             attempt += 1;
-            let span = retry::attempt_span(operation, attempt);
+            let span = retry::attempt_span(operation.id, attempt);
             let result = if span.is_disabled() {
                 make(&self.direct).await
             } else {
@@ -262,7 +266,7 @@ impl Client {
                 }
                 None => {
                     return Err(Error::from_api::<T>(
-                        operation,
+                        operation.id,
                         error,
                         self.credentials().get().as_ref(),
                         self.executor.timeout,
@@ -294,7 +298,7 @@ impl Client {
             bot: false,
         };
         let created: Registration = self
-            .call("register_user", |api| {
+            .call(&op::REGISTER_USER, |api| {
                 api.register_user().body(body.clone()).send()
             })
             .await?;
@@ -304,7 +308,7 @@ impl Client {
 
     /// Your own profile.
     pub async fn me(&self) -> Result<Profile> {
-        self.call("get_my_profile", |api| api.get_my_profile().send())
+        self.call(&op::GET_MY_PROFILE, |api| api.get_my_profile().send())
             .await
     }
 
@@ -313,7 +317,7 @@ impl Client {
         let body = t::UpdateUsernameRequest {
             username: valid("username", username)?,
         };
-        self.call("update_my_username", |api| {
+        self.call(&op::UPDATE_MY_USERNAME, |api| {
             api.update_my_username().body(body.clone()).send()
         })
         .await
@@ -324,7 +328,7 @@ impl Client {
         let body = t::UpdateLogoRequest {
             logo: logo.map(str::to_owned),
         };
-        self.call("update_my_logo", |api| {
+        self.call(&op::UPDATE_MY_LOGO, |api| {
             api.update_my_logo().body(body.clone()).send()
         })
         .await
@@ -337,7 +341,7 @@ impl Client {
         let body = t::UpdateWebhookRequest {
             webhook_url: valid_opt("webhook_url", url)?,
         };
-        self.call("update_my_webhook", |api| {
+        self.call(&op::UPDATE_MY_WEBHOOK, |api| {
             api.update_my_webhook().body(body.clone()).send()
         })
         .await
@@ -345,7 +349,7 @@ impl Client {
 
     /// Replaces your API key; this client uses the new one from now on.
     pub async fn regenerate_api_key(&self) -> Result<ApiKey> {
-        let operation = "regenerate_my_api_key";
+        let operation = &op::REGENERATE_MY_API_KEY;
         let answer = self
             .call(operation, |api| api.regenerate_my_api_key().send())
             .await?;
@@ -363,7 +367,7 @@ impl Client {
             email: valid("email", email)?,
             username: valid_opt("username", username)?,
         };
-        self.call("send_magic_link", |api| {
+        self.call(&op::SEND_MAGIC_LINK, |api| {
             api.send_magic_link().body(body.clone()).send()
         })
         .await
@@ -376,7 +380,7 @@ impl Client {
             token: valid("token", token)?,
         };
         let session: MagicLinkSession = self
-            .call("authenticate_magic_link", |api| {
+            .call(&op::AUTHENTICATE_MAGIC_LINK, |api| {
                 api.authenticate_magic_link().body(body.clone()).send()
             })
             .await?;
@@ -407,7 +411,7 @@ impl Client {
         };
         let attempted_at = Utc::now();
         let result = self
-            .call("send_message", |api| {
+            .call(&op::SEND_MESSAGE, |api| {
                 api.send_message().body(body.clone()).send()
             })
             .await;
@@ -451,7 +455,7 @@ impl Client {
     /// One page of room messages, newest first.
     pub async fn room_messages(&self, query: MessageQuery) -> Result<MessagePage> {
         let (limit, offset, since) = query.args()?;
-        self.call("get_messages", |api| {
+        self.call(&op::GET_MESSAGES, |api| {
             paged!(api.get_messages(), limit, offset, since).send()
         })
         .await
@@ -460,7 +464,7 @@ impl Client {
     /// One page of your direct messages (sent and received), newest first.
     pub async fn direct_messages(&self, query: MessageQuery) -> Result<MessagePage> {
         let (limit, offset, since) = query.args()?;
-        self.call("get_direct_messages", |api| {
+        self.call(&op::GET_DIRECT_MESSAGES, |api| {
             paged!(api.get_direct_messages(), limit, offset, since).send()
         })
         .await
@@ -494,14 +498,16 @@ impl Client {
 
     /// One message by id.
     pub async fn message(&self, id: Uuid) -> Result<Message> {
-        self.call("get_message", |api| api.get_message().message_id(id).send())
-            .await
+        self.call(&op::GET_MESSAGE, |api| {
+            api.get_message().message_id(id).send()
+        })
+        .await
     }
 
     /// Unread room messages, oldest first.
     pub async fn unread_messages(&self, page: Page) -> Result<Vec<Message>> {
         let (limit, offset) = page.args(None)?;
-        self.call("get_unread_room_messages", |api| {
+        self.call(&op::GET_UNREAD_ROOM_MESSAGES, |api| {
             paged!(api.get_unread_room_messages(), limit, offset).send()
         })
         .await
@@ -510,7 +516,7 @@ impl Client {
     /// Unread direct messages, oldest first.
     pub async fn unread_direct_messages(&self, page: Page) -> Result<Vec<Message>> {
         let (limit, offset) = page.args(None)?;
-        self.call("get_unread_direct_messages", |api| {
+        self.call(&op::GET_UNREAD_DIRECT_MESSAGES, |api| {
             paged!(api.get_unread_direct_messages(), limit, offset).send()
         })
         .await
@@ -518,13 +524,13 @@ impl Client {
 
     /// How many room and direct messages are unread.
     pub async fn unread_count(&self) -> Result<UnreadCount> {
-        self.call("get_unread_count", |api| api.get_unread_count().send())
+        self.call(&op::GET_UNREAD_COUNT, |api| api.get_unread_count().send())
             .await
     }
 
     /// Marks one message read.
     pub async fn mark_read(&self, id: Uuid) -> Result<()> {
-        self.call("mark_message_as_read", |api| {
+        self.call(&op::MARK_MESSAGE_AS_READ, |api| {
             api.mark_message_as_read().message_id(id).send()
         })
         .await
@@ -533,7 +539,7 @@ impl Client {
     /// Marks everything read; returns how many messages that was.
     pub async fn mark_all_read(&self) -> Result<u64> {
         let answer = self
-            .call("mark_all_messages_as_read", |api| {
+            .call(&op::MARK_ALL_MESSAGES_AS_READ, |api| {
                 api.mark_all_messages_as_read().send()
             })
             .await?;
@@ -545,7 +551,7 @@ impl Client {
         if let Some(name) = to_username {
             let _: t::SendMessageRequestToUsername = valid("to_username", name)?;
         }
-        self.call("send_typing_indicator", |api| {
+        self.call(&op::SEND_TYPING_INDICATOR, |api| {
             let b = api.send_typing_indicator();
             match to_username {
                 Some(name) => b.to_username(name),
@@ -560,18 +566,19 @@ impl Client {
 
     /// Everyone who can receive messages (viewers are not listed).
     pub async fn users(&self) -> Result<Vec<User>> {
-        self.call("get_users", |api| api.get_users().send()).await
+        self.call(&op::GET_USERS, |api| api.get_users().send())
+            .await
     }
 
     /// Users connected now.
     pub async fn online_users(&self) -> Result<Vec<User>> {
-        self.call("get_online_users", |api| api.get_online_users().send())
+        self.call(&op::GET_ONLINE_USERS, |api| api.get_online_users().send())
             .await
     }
 
     /// One user's public profile.
     pub async fn user(&self, id: Uuid) -> Result<User> {
-        self.call("get_user_profile", |api| {
+        self.call(&op::GET_USER_PROFILE, |api| {
             api.get_user_profile().user_id(id).send()
         })
         .await
@@ -579,7 +586,7 @@ impl Client {
 
     /// The logo names a profile may use.
     pub async fn logos(&self) -> Result<Vec<String>> {
-        self.call("get_available_logos", |api| {
+        self.call(&op::GET_AVAILABLE_LOGOS, |api| {
             api.get_available_logos().send()
         })
         .await
@@ -587,13 +594,13 @@ impl Client {
 
     /// The server's health report (`status` is `"healthy"`).
     pub async fn health(&self) -> Result<Health> {
-        self.call("health_check", |api| api.health_check().send())
+        self.call(&op::HEALTH_CHECK, |api| api.health_check().send())
             .await
     }
 
     /// A token and URL for the real-time (Centrifugo) connection.
     pub async fn connection_token(&self) -> Result<ConnectionToken> {
-        self.call("get_centrifugo_connection_token", |api| {
+        self.call(&op::GET_CENTRIFUGO_CONNECTION_TOKEN, |api| {
             api.get_centrifugo_connection_token().send()
         })
         .await
@@ -608,7 +615,7 @@ impl Client {
             emoji: bot.emoji,
             webhook_url: valid_opt("webhook_url", bot.webhook_url)?,
         };
-        self.call("create_bot", |api| {
+        self.call(&op::CREATE_BOT, |api| {
             api.create_bot().body(body.clone()).send()
         })
         .await
@@ -616,7 +623,7 @@ impl Client {
 
     /// Your bots.
     pub async fn my_bots(&self) -> Result<Vec<Bot>> {
-        self.call("get_my_bots", |api| api.get_my_bots().send())
+        self.call(&op::GET_MY_BOTS, |api| api.get_my_bots().send())
             .await
     }
 
@@ -626,7 +633,7 @@ impl Client {
             emoji: update.emoji,
             webhook_url: valid_opt("webhook_url", update.webhook_url)?,
         };
-        self.call("update_bot", |api| {
+        self.call(&op::UPDATE_BOT, |api| {
             api.update_bot().bot_id(id).body(body.clone()).send()
         })
         .await
@@ -634,14 +641,14 @@ impl Client {
 
     /// Deletes a bot.
     pub async fn delete_bot(&self, id: Uuid) -> Result<()> {
-        self.call("delete_bot", |api| api.delete_bot().bot_id(id).send())
+        self.call(&op::DELETE_BOT, |api| api.delete_bot().bot_id(id).send())
             .await
     }
 
     /// Replaces a bot's API key and returns the new one.
     pub async fn regenerate_bot_api_key(&self, id: Uuid) -> Result<ApiKey> {
         let answer = self
-            .call("regenerate_bot_api_key", |api| {
+            .call(&op::REGENERATE_BOT_API_KEY, |api| {
                 api.regenerate_bot_api_key().bot_id(id).send()
             })
             .await?;
@@ -657,7 +664,7 @@ impl Client {
             description: valid_opt("description", conversation.description)?,
             message_ids: conversation.message_ids,
         };
-        self.call("create_conversation", |api| {
+        self.call(&op::CREATE_CONVERSATION, |api| {
             api.create_conversation().body(body.clone()).send()
         })
         .await
@@ -666,7 +673,7 @@ impl Client {
     /// One page of your conversations, newest first (`limit` 1–100).
     pub async fn conversations(&self, page: Page) -> Result<ConversationPage> {
         let (limit, offset) = page.args(Some(100))?;
-        self.call("get_conversations", |api| {
+        self.call(&op::GET_CONVERSATIONS, |api| {
             // `page_arg` checked 1..=100 and 0.., so these conversions hold.
             let limit = limit.and_then(|l| std::num::NonZeroU64::new(l.unsigned_abs()));
             paged!(
@@ -693,7 +700,7 @@ impl Client {
 
     /// One conversation.
     pub async fn conversation(&self, id: Uuid) -> Result<Conversation> {
-        self.call("get_conversation", |api| {
+        self.call(&op::GET_CONVERSATION, |api| {
             api.get_conversation().conversation_id(id).send()
         })
         .await
@@ -710,7 +717,7 @@ impl Client {
             description: valid_opt("description", update.description)?,
             message_ids: update.message_ids,
         };
-        self.call("update_conversation", |api| {
+        self.call(&op::UPDATE_CONVERSATION, |api| {
             api.update_conversation()
                 .conversation_id(id)
                 .body(body.clone())
@@ -721,7 +728,7 @@ impl Client {
 
     /// Deletes one of your conversations.
     pub async fn delete_conversation(&self, id: Uuid) -> Result<()> {
-        self.call("delete_conversation", |api| {
+        self.call(&op::DELETE_CONVERSATION, |api| {
             api.delete_conversation().conversation_id(id).send()
         })
         .await
@@ -731,7 +738,7 @@ impl Client {
 
     /// Every user with private details (admin).
     pub async fn admin_users(&self) -> Result<Vec<Profile>> {
-        self.call("admin_get_all_users", |api| {
+        self.call(&op::ADMIN_GET_ALL_USERS, |api| {
             api.admin_get_all_users().send()
         })
         .await
@@ -739,7 +746,7 @@ impl Client {
 
     /// One user with private details (admin).
     pub async fn admin_user(&self, id: Uuid) -> Result<Profile> {
-        self.call("admin_get_user", |api| {
+        self.call(&op::ADMIN_GET_USER, |api| {
             api.admin_get_user().user_id(id).send()
         })
         .await
@@ -757,7 +764,7 @@ impl Client {
             admin: update.admin,
             bot: update.bot,
         };
-        self.call("admin_update_user", |api| {
+        self.call(&op::ADMIN_UPDATE_USER, |api| {
             api.admin_update_user()
                 .user_id(id)
                 .body(body.clone())
@@ -768,7 +775,7 @@ impl Client {
 
     /// Deletes a user (admin).
     pub async fn admin_delete_user(&self, id: Uuid) -> Result<()> {
-        self.call("admin_delete_user", |api| {
+        self.call(&op::ADMIN_DELETE_USER, |api| {
             api.admin_delete_user().user_id(id).send()
         })
         .await
@@ -777,7 +784,7 @@ impl Client {
     /// Replaces a user's API key and returns the new one (admin).
     pub async fn admin_regenerate_api_key(&self, id: Uuid) -> Result<ApiKey> {
         let answer = self
-            .call("admin_regenerate_user_api_key", |api| {
+            .call(&op::ADMIN_REGENERATE_USER_API_KEY, |api| {
                 api.admin_regenerate_user_api_key().user_id(id).send()
             })
             .await?;
@@ -787,7 +794,7 @@ impl Client {
     /// Gives a user a role (admin).
     pub async fn admin_set_role(&self, id: Uuid, role: Role) -> Result<RoleAssigned> {
         let body = t::AssignRoleRequest { role };
-        self.call("assign_user_role", |api| {
+        self.call(&op::ASSIGN_USER_ROLE, |api| {
             api.assign_user_role().user_id(id).body(body.clone()).send()
         })
         .await
@@ -806,7 +813,7 @@ impl Client {
             signup_url: signup_url.to_owned(),
             role: role.unwrap_or(Role::Member),
         };
-        self.call("invite_user_by_email", |api| {
+        self.call(&op::INVITE_USER_BY_EMAIL, |api| {
             api.invite_user_by_email().body(body.clone()).send()
         })
         .await
@@ -814,7 +821,7 @@ impl Client {
 
     /// Any message by id (admin).
     pub async fn admin_message(&self, id: Uuid) -> Result<Message> {
-        self.call("admin_get_message", |api| {
+        self.call(&op::ADMIN_GET_MESSAGE, |api| {
             api.admin_get_message().message_id(id).send()
         })
         .await
@@ -825,7 +832,7 @@ impl Client {
         let body = t::AdminMessageUpdate {
             content: valid("content", content)?,
         };
-        self.call("admin_update_message", |api| {
+        self.call(&op::ADMIN_UPDATE_MESSAGE, |api| {
             api.admin_update_message()
                 .message_id(id)
                 .body(body.clone())
@@ -836,7 +843,7 @@ impl Client {
 
     /// Deletes a message (admin).
     pub async fn admin_delete_message(&self, id: Uuid) -> Result<()> {
-        self.call("admin_delete_message", |api| {
+        self.call(&op::ADMIN_DELETE_MESSAGE, |api| {
             api.admin_delete_message().message_id(id).send()
         })
         .await
@@ -844,7 +851,7 @@ impl Client {
 
     /// Deletes anyone's conversation (admin).
     pub async fn admin_delete_conversation(&self, id: Uuid) -> Result<()> {
-        self.call("admin_delete_conversation", |api| {
+        self.call(&op::ADMIN_DELETE_CONVERSATION, |api| {
             api.admin_delete_conversation().conversation_id(id).send()
         })
         .await
@@ -853,7 +860,7 @@ impl Client {
     /// Real-time connection statistics (admin). Server 2.0.1 always reports
     /// zeros.
     pub async fn admin_websocket_stats(&self) -> Result<RealtimeStats> {
-        self.call("get_websocket_connections", |api| {
+        self.call(&op::GET_WEBSOCKET_CONNECTIONS, |api| {
             api.get_websocket_connections().send()
         })
         .await

@@ -675,7 +675,7 @@ pub(crate) fn redact(text: &str, own_key: Option<&str>) -> String {
             .strip_prefix(':')
             .map(str::trim_start)
             .and_then(|v| v.strip_prefix('"'))
-            .filter(|_| is_secret_name(name))
+            .filter(|_| token_bowl_chat_api::is_secret_name(name))
         else {
             continue;
         };
@@ -717,16 +717,6 @@ pub(crate) fn redact(text: &str, own_key: Option<&str>) -> String {
     }
     out.push_str(if run.len() >= 32 { REDACTED } else { &run });
     out
-}
-
-fn is_secret_name(name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    matches!(
-        name.as_str(),
-        "api_key" | "apikey" | "token" | "secret" | "password"
-    ) || name.ends_with("_api_key")
-        || name.ends_with("_token")
-        || name.ends_with("_secret")
 }
 
 fn request_id(headers: &HeaderMap) -> Option<String> {

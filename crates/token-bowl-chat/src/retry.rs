@@ -98,21 +98,19 @@ pub fn is_retryable_status(status: StatusCode) -> bool {
     matches!(status.as_u16(), 408 | 429 | 502 | 503 | 504)
 }
 
-/// POST operations that are safe to repeat: marking read and typing.
-const IDEMPOTENT_POSTS: &[&str] = &[
-    "mark_message_as_read",
-    "mark_all_messages_as_read",
-    "send_typing_indicator",
-];
-
-/// Whether a request may be sent again automatically: GET, HEAD, OPTIONS,
-/// PUT, DELETE, and the POSTs that are idempotent by nature. Sending a
-/// message, registering, creating a bot or conversation never are.
+/// Whether a request may be sent again automatically: what the operation
+/// table says ([`Operation::idempotent`](token_bowl_chat_api::Operation):
+/// GET, HEAD, OPTIONS, PUT, DELETE, and the POSTs that are idempotent by
+/// nature, marking read and typing); for an operation it does not know,
+/// by the method alone. Sending a message, registering, creating a bot or
+/// conversation never are.
 pub fn is_idempotent(operation: &str, method: &Method) -> bool {
-    match *method {
-        Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE => true,
-        Method::POST => IDEMPOTENT_POSTS.contains(&operation),
-        _ => false,
+    match token_bowl_chat_api::Operation::find(operation) {
+        Some(op) => op.idempotent,
+        None => matches!(
+            *method,
+            Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE
+        ),
     }
 }
 
