@@ -87,3 +87,25 @@ impl Position {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use uuid::Uuid;
+
+    use super::*;
+
+    #[test]
+    fn dedup_forgets_the_oldest_first() {
+        let ids: Vec<Uuid> = (0..5u128).map(Uuid::from_u128).collect();
+        let mut dedup = Dedup::new(3);
+        for id in &ids[..3] {
+            assert!(dedup.insert(*id));
+        }
+        assert!(!dedup.insert(ids[1]));
+        assert!(dedup.insert(ids[3]), "a fourth id evicts the oldest");
+        assert_eq!(dedup.len(), 3);
+        assert!(dedup.insert(ids[0]), "the oldest was forgotten");
+        assert!(!dedup.insert(ids[2]), "younger ones are kept");
+        assert!(!dedup.insert(ids[3]));
+    }
+}
