@@ -14,7 +14,7 @@ use token_bowl_chat::{
 use tokio::sync::mpsc;
 
 use crate::{
-    commands::Failure,
+    failure::Failure,
     output::{Out, Spinner},
 };
 

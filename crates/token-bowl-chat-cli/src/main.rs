@@ -4,6 +4,7 @@
 
 mod cli;
 mod commands;
+mod failure;
 mod live;
 mod output;
 mod webhook;
@@ -13,7 +14,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser};
 use token_bowl_chat::{Client, Error, RetryPolicy};
 
-use crate::{cli::Cli, output::Out};
+use crate::{cli::Cli, failure::Failure, output::Out};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -74,7 +75,7 @@ fn main() -> ExitCode {
         }
         tokio::select! {
             result = tokio::time::timeout(timeout, run) => Some(result.unwrap_or_else(|_| {
-                Err(commands::Failure::TimedOut(timeout))
+                Err(Failure::TimedOut(timeout))
             })),
             _ = tokio::signal::ctrl_c() => None,
         }
@@ -86,7 +87,7 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(commands::Failure::Api(e)) => {
+        Err(Failure::Api(e)) => {
             let code = fail(&explain(&e, &cli.global.base_url()));
             if verbose > 0 {
                 let mut cause = std::error::Error::source(&e);
@@ -97,16 +98,14 @@ fn main() -> ExitCode {
             }
             code
         }
-        Err(commands::Failure::Io(e)) => fail(&format!("cannot write the output: {e}")),
-        Err(commands::Failure::Failed(message) | commands::Failure::Unreachable(message)) => {
-            fail(&message)
-        }
-        Err(commands::Failure::Interrupted) => ExitCode::from(130),
-        Err(commands::Failure::Usage(message)) => {
+        Err(Failure::Io(e)) => fail(&format!("cannot write the output: {e}")),
+        Err(Failure::Failed(message) | Failure::Unreachable(message)) => fail(&message),
+        Err(Failure::Interrupted) => ExitCode::from(130),
+        Err(Failure::Usage(message)) => {
             eprintln!("error: {message}");
             ExitCode::from(2)
         }
-        Err(commands::Failure::TimedOut(after)) => fail(&format!(
+        Err(Failure::TimedOut(after)) => fail(&format!(
             "no answer within {} s (--timeout bounds the whole command, retries included)",
             after.as_secs_f64()
         )),

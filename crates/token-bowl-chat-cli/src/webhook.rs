@@ -6,7 +6,7 @@ use token_bowl_chat::{
     webhook::{Delivery, WebhookReceiver},
 };
 
-use crate::{commands::Failure, live::event_line, output::Out};
+use crate::{failure::Failure, live::event_line, output::Out};
 
 /// Listens on `addr` at `path` until Ctrl-C and prints each delivery. With
 /// `register` (`""`: the listener's own URL), the user's `webhook_url` is

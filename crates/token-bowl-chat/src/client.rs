@@ -282,6 +282,34 @@ impl Client {
         }
     }
 
+    /// The room messages (`direct: false`) or the direct messages to `me`
+    /// (`direct: true`) stored after `since`, oldest first: how real time and
+    /// the bot runtime fill a gap. `since` is strictly-after on the server; a
+    /// microsecond earlier also brings messages sharing that timestamp (the
+    /// callers' de-duplication drops the ones already delivered).
+    #[cfg(any(feature = "realtime", feature = "bot"))]
+    pub(crate) async fn history_since(
+        &self,
+        direct: bool,
+        me: &str,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<Message>> {
+        use futures::TryStreamExt;
+        let options = HistoryOptions::new()
+            .page_size(100)
+            .since(since - chrono::TimeDelta::microseconds(1));
+        let mut messages: Vec<Message> = if direct {
+            let mut direct: Vec<Message> = self.direct_history(options).try_collect().await?;
+            // Direct history holds the ones you sent too.
+            direct.retain(|m| m.to_username.as_deref() == Some(me));
+            direct
+        } else {
+            self.room_history(options).try_collect().await?
+        };
+        messages.sort_by_key(|m| m.timestamp);
+        Ok(messages)
+    }
+
     // ----- account ------------------------------------------------------
 
     /// Registers a user. When this client has no key yet, it adopts the new

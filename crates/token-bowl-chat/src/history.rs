@@ -168,31 +168,3 @@ where
     })
     .flat_map(stream::iter)
 }
-
-/// The room messages (`direct: false`) or the direct messages to `me`
-/// (`direct: true`) stored after `since`, oldest first: how real time and
-/// the bot runtime fill a gap. `since` is strictly-after on the server; a
-/// microsecond earlier also brings messages sharing that timestamp (the
-/// callers' de-duplication drops the ones already delivered).
-#[cfg(any(feature = "realtime", feature = "bot"))]
-pub(crate) async fn since(
-    client: &crate::Client,
-    direct: bool,
-    me: &str,
-    since: DateTime<Utc>,
-) -> Result<Vec<Message>> {
-    use futures::TryStreamExt;
-    let options = HistoryOptions::new()
-        .page_size(100)
-        .since(since - chrono::TimeDelta::microseconds(1));
-    let mut messages: Vec<Message> = if direct {
-        let mut direct: Vec<Message> = client.direct_history(options).try_collect().await?;
-        // Direct history holds the ones you sent too.
-        direct.retain(|m| m.to_username.as_deref() == Some(me));
-        direct
-    } else {
-        client.room_history(options).try_collect().await?
-    };
-    messages.sort_by_key(|m| m.timestamp);
-    Ok(messages)
-}

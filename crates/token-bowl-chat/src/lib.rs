@@ -11,6 +11,7 @@ mod config;
 mod delivery;
 mod error;
 mod history;
+mod redact;
 mod retry;
 pub mod types;
 
@@ -58,7 +59,54 @@ pub mod fuzzing {
     /// `GET /users/me`: the executor's reading of the body, then the error
     /// (or decode) mapping. Never panics.
     pub fn response(status: u16, content_type: &str, body: &[u8]) -> crate::Result<crate::Profile> {
-        crate::retry::fuzz_response(status, content_type, body)
+        fuzz_response(status, content_type, body)
+    }
+
+    /// [`read_whole`] and the error mapping on a made-up response, for fuzzing.
+    fn fuzz_response(
+        status: u16,
+        content_type: &str,
+        body: &[u8],
+    ) -> crate::Result<crate::Profile> {
+        use reqwest::{
+            StatusCode,
+            header::{CONTENT_TYPE, HeaderValue},
+        };
+        use token_bowl_chat_api::{Error as E, ResponseValue, types::ErrorBody};
+        let Ok(status) = StatusCode::from_u16(status) else {
+            return Err(crate::Error::invalid("status", "not an HTTP status"));
+        };
+        let mut response = http::Response::new(bytes::Bytes::copy_from_slice(body));
+        *response.status_mut() = status;
+        if let Ok(value) = HeaderValue::from_str(content_type) {
+            response.headers_mut().insert(CONTENT_TYPE, value);
+        }
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .map_err(|e| crate::Error::Config(e.to_string()))?;
+        let read = runtime
+            .block_on(crate::retry::read_whole(reqwest::Response::from(response)))
+            .map_err(|e| crate::Error::transport("fuzz", e, None))?;
+        let status = read.status();
+        let headers = read.headers().clone();
+        let bytes = runtime
+            .block_on(read.bytes())
+            .map_err(|e| crate::Error::transport("fuzz", e, None))?;
+        // What the generated client does with the body.
+        let error = if status.is_success() {
+            match serde_json::from_slice::<crate::Profile>(&bytes) {
+                Ok(profile) => return Ok(profile),
+                Err(e) => E::InvalidResponsePayload(bytes, e),
+            }
+        } else {
+            match serde_json::from_slice::<ErrorBody>(&bytes) {
+                Ok(body) => E::ErrorResponse(ResponseValue::new(body, status, headers)),
+                Err(e) => E::InvalidResponsePayload(bytes, e),
+            }
+        };
+        Err(crate::Error::from_api::<crate::Profile>(
+            "fuzz", error, None, None,
+        ))
     }
 
     /// A real-time payload decoded by the general path only (through a
@@ -80,7 +128,7 @@ pub mod fuzzing {
 
     /// The redaction applied to every text taken from a server.
     pub fn redact(text: &str, own_key: Option<&str>) -> String {
-        crate::error::redact(text, own_key)
+        crate::redact::redact(text, own_key)
     }
 }
 

@@ -347,7 +347,7 @@ fn trace_body(span: &tracing::Span, request: &reqwest::Request) {
             .headers()
             .get(token_bowl_chat_api::API_KEY_HEADER)
             .and_then(|v| v.to_str().ok());
-        let body = crate::error::redact(&String::from_utf8_lossy(body), key);
+        let body = crate::redact::redact(&String::from_utf8_lossy(body), key);
         tracing::trace!(parent: span, %body, "request body");
     }
 }
@@ -463,50 +463,6 @@ pub(crate) async fn read_whole(
         *rebuilt.extensions_mut() = std::mem::take(extensions);
     }
     Ok(reqwest::Response::from(rebuilt))
-}
-
-/// [`read_whole`] and the error mapping on a made-up response, for fuzzing.
-#[cfg(feature = "fuzzing")]
-pub(crate) fn fuzz_response(
-    status: u16,
-    content_type: &str,
-    body: &[u8],
-) -> crate::Result<crate::Profile> {
-    use token_bowl_chat_api::{Error as E, ResponseValue};
-    let Ok(status) = StatusCode::from_u16(status) else {
-        return Err(crate::Error::invalid("status", "not an HTTP status"));
-    };
-    let mut response = http::Response::new(bytes::Bytes::copy_from_slice(body));
-    *response.status_mut() = status;
-    if let Ok(value) = HeaderValue::from_str(content_type) {
-        response.headers_mut().insert(CONTENT_TYPE, value);
-    }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .map_err(|e| crate::Error::Config(e.to_string()))?;
-    let read = runtime
-        .block_on(read_whole(reqwest::Response::from(response)))
-        .map_err(|e| crate::Error::transport("fuzz", e, None))?;
-    let status = read.status();
-    let headers = read.headers().clone();
-    let bytes = runtime
-        .block_on(read.bytes())
-        .map_err(|e| crate::Error::transport("fuzz", e, None))?;
-    // What the generated client does with the body.
-    let error = if status.is_success() {
-        match serde_json::from_slice::<crate::Profile>(&bytes) {
-            Ok(profile) => return Ok(profile),
-            Err(e) => E::InvalidResponsePayload(bytes, e),
-        }
-    } else {
-        match serde_json::from_slice::<ErrorBody>(&bytes) {
-            Ok(body) => E::ErrorResponse(ResponseValue::new(body, status, headers)),
-            Err(e) => E::InvalidResponsePayload(bytes, e),
-        }
-    };
-    Err(crate::Error::from_api::<crate::Profile>(
-        "fuzz", error, None, None,
-    ))
 }
 
 #[cfg(test)]

@@ -723,8 +723,8 @@ async fn since(client: &Client, me: &str, position: &Position) -> Result<Vec<Mes
     let Some(time) = position.timestamp else {
         return Ok(Vec::new());
     };
-    let mut messages = crate::history::since(client, false, me, time).await?;
-    messages.extend(crate::history::since(client, true, me, time).await?);
+    let mut messages = client.history_since(false, me, time).await?;
+    messages.extend(client.history_since(true, me, time).await?);
     messages.sort_by_key(|m| m.timestamp);
     Ok(messages)
 }

@@ -51,6 +51,7 @@ use futures::Stream;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
+#[cfg(feature = "fuzzing")]
 pub(crate) use self::decode::decode_via_value;
 use self::pump::{Pump, lock};
 pub use self::{

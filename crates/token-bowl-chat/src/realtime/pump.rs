@@ -203,7 +203,7 @@ impl Pump {
         } else {
             return true;
         };
-        let messages = match crate::history::since(&self.rest, direct, &self.me, since).await {
+        let messages = match self.rest.history_since(direct, &self.me, since).await {
             Ok(messages) => messages,
             Err(e) => {
                 return self
