@@ -32,27 +32,40 @@ async fn wait<T>(
 
 const REDACTED: &str = "<redacted>";
 
+/// How [`redacted`] treats a secret-named field.
+#[derive(Clone, Copy)]
+enum Secrets {
+    /// Shown as `<redacted>` (lists of bots and users).
+    Marked,
+    /// Left out (your own profile).
+    Omitted,
+}
+
 /// JSON of `value` with every secret-named field (`api_key`, `*_token`,
-/// ...: the API crate's one list) redacted: only the commands whose
-/// purpose is to hand out a key print one.
-fn redacted(value: &impl Serialize) -> Value {
-    fn walk(value: &mut Value) {
+/// ...: the API crate's one list, `is_secret_name`) redacted, at any
+/// depth: the CLI's one redaction. Only the commands whose purpose is to
+/// hand out a key print one.
+fn redacted(value: &impl Serialize, secrets: Secrets) -> Value {
+    fn walk(value: &mut Value, secrets: Secrets) {
         match value {
             Value::Object(map) => {
+                if let Secrets::Omitted = secrets {
+                    map.retain(|key, _| !token_bowl_chat::api::is_secret_name(key));
+                }
                 for (key, inner) in map.iter_mut() {
                     if token_bowl_chat::api::is_secret_name(key) {
                         *inner = json!(REDACTED);
                     } else {
-                        walk(inner);
+                        walk(inner, secrets);
                     }
                 }
             }
-            Value::Array(items) => items.iter_mut().for_each(walk),
+            Value::Array(items) => items.iter_mut().for_each(|item| walk(item, secrets)),
             _ => {}
         }
     }
     let mut value = serde_json::to_value(value).unwrap_or(Value::Null);
-    walk(&mut value);
+    walk(&mut value, secrets);
     value
 }
 
@@ -69,9 +82,7 @@ pub async fn run(command: Command, client: &Client, out: &Out) -> Result {
             registration.logo = logo;
             registration.emoji = emoji;
             let created = wait("registering", client.register(registration)).await?;
-            if out.json() {
-                out.document(&created)?;
-            } else {
+            out.show(&created, |out| {
                 out.line(&format!(
                     "Registered {} ({}, role {}).",
                     created.username, created.id, created.role
@@ -81,7 +92,8 @@ pub async fn run(command: Command, client: &Client, out: &Out) -> Result {
                     "Use it with:\n  export TOKEN_BOWL_CHAT_API_KEY={}",
                     created.api_key.expose_secret()
                 ))?;
-            }
+                Ok(())
+            })?;
         }
         Command::Info => {
             let me = wait("loading your profile", client.me()).await?;
@@ -102,22 +114,20 @@ pub async fn run(command: Command, client: &Client, out: &Out) -> Result {
         Command::Admin(command) => admin(command, client, out).await?,
         Command::Logos => {
             let logos = wait("loading logos", client.logos()).await?;
-            if out.json() {
-                out.document(&logos)?;
-            } else {
-                out.table(&["Logo"], logos.into_iter().map(|l| vec![l]).collect())?;
-            }
+            out.show(&logos, |out| {
+                out.table(&["Logo"], logos.iter().map(|l| vec![l.clone()]).collect())?;
+                Ok(())
+            })?;
         }
         Command::Health => {
             let health = wait("checking", client.health()).await?;
-            if out.json() {
-                out.document(&health)?;
-            } else {
+            out.show(&health, |out| {
                 out.table(
                     &["Check", "Value"],
-                    vec![vec!["status".into(), health.status]],
+                    vec![vec!["status".into(), health.status.clone()]],
                 )?;
-            }
+                Ok(())
+            })?;
         }
         Command::Completions { .. } => unreachable!("handled before a client is built"),
     }
@@ -125,14 +135,13 @@ pub async fn run(command: Command, client: &Client, out: &Out) -> Result {
 }
 
 fn profile(out: &Out, me: &Profile) -> Result {
-    if out.json() {
-        let mut value = serde_json::to_value(me).unwrap_or(Value::Null);
-        if let Some(map) = value.as_object_mut() {
-            map.retain(|key, _| !token_bowl_chat::api::is_secret_name(key));
-        }
-        out.document(&value)?;
-        return Ok(());
-    }
+    // Your own key is not shown, not even redacted: `me` is for looking.
+    out.show(&redacted(me, Secrets::Omitted), |out| {
+        profile_table(out, me)
+    })
+}
+
+fn profile_table(out: &Out, me: &Profile) -> Result {
     let rows = vec![
         vec!["Username".into(), me.username.clone()],
         vec!["Id".into(), me.id.to_string()],
@@ -196,16 +205,15 @@ async fn messages(command: Messages, client: &Client, out: &Out) -> Result {
                 Some(to) => wait("sending", client.send_direct_message(to, &text)).await?,
                 None => wait("sending", client.send_message(&text)).await?,
             };
-            if out.json() {
-                out.document(&sent)?;
-            } else {
+            out.show(&sent, |out| {
                 let target = to.map_or_else(|| "the room".to_owned(), |t| t.to_string());
                 out.line(&format!(
                     "Sent to {target} at {} (id {}).",
                     out.time(sent.timestamp),
                     sent.id
                 ))?;
-            }
+                Ok(())
+            })?;
         }
         Messages::List {
             direct,
@@ -245,9 +253,7 @@ async fn messages(command: Messages, client: &Client, out: &Out) -> Result {
             } else {
                 wait("loading messages", client.room_messages(query)).await?
             };
-            if out.json() {
-                out.document(&page)?;
-            } else {
+            out.show(&page, |out| {
                 message_table(out, &page.messages, direct)?;
                 let p = &page.pagination;
                 out.line(&format!(
@@ -261,19 +267,19 @@ async fn messages(command: Messages, client: &Client, out: &Out) -> Result {
                         ""
                     }
                 ))?;
-            }
+                Ok(())
+            })?;
         }
         Messages::Show { id } => {
             let message = wait("loading the message", client.message(id)).await?;
-            if out.json() {
-                out.document(&message)?;
-            } else {
+            out.show(&message, |out| {
                 message_table(
                     out,
                     std::slice::from_ref(&message),
                     message.to_username.is_some(),
                 )?;
-            }
+                Ok(())
+            })?;
         }
     }
     Ok(())
@@ -312,17 +318,18 @@ async fn users(command: Users, client: &Client, out: &Out) -> Result {
             } else {
                 wait("loading users", client.users()).await?
             };
-            if out.json() {
-                out.document(&users)?;
-            } else if users.is_empty() {
-                out.line("No users.")?;
-            } else {
-                out.table(
-                    &["Username", "Role", "Type", "Logo", "Id"],
-                    user_rows(&users),
-                )?;
-                out.line(&format!("{} users", users.len()))?;
-            }
+            out.show(&users, |out| {
+                if users.is_empty() {
+                    out.line("No users.")?;
+                } else {
+                    out.table(
+                        &["Username", "Role", "Type", "Logo", "Id"],
+                        user_rows(&users),
+                    )?;
+                    out.line(&format!("{} users", users.len()))?;
+                }
+                Ok(())
+            })?;
         }
         Users::Update(update) => {
             // Everything is checked before anything changes: a bad logo
@@ -385,16 +392,15 @@ async fn users(command: Users, client: &Client, out: &Out) -> Result {
                     changed.join(", ")
                 )));
             }
-            if out.json() {
-                out.document(&done)?;
-            } else {
+            out.show(&done, |out| {
                 for (field, value) in &done {
                     let value = value
                         .as_str()
                         .map_or_else(|| "(cleared)".to_owned(), str::to_owned);
                     out.line(&format!("Updated {field}: {value}"))?;
                 }
-            }
+                Ok(())
+            })?;
         }
     }
     Ok(())
@@ -411,9 +417,7 @@ async fn unread(command: Unread, client: &Client, out: &Out) -> Result {
     match command {
         Unread::Count => {
             let count = wait("counting", client.unread_count()).await?;
-            if out.json() {
-                out.document(&count)?;
-            } else {
+            out.show(&count, |out| {
                 out.table(
                     &["Room", "Direct", "Total"],
                     vec![vec![
@@ -422,7 +426,8 @@ async fn unread(command: Unread, client: &Client, out: &Out) -> Result {
                         count.total_unread.to_string(),
                     ]],
                 )?;
-            }
+                Ok(())
+            })?;
         }
         Unread::List { direct, room } => {
             // Both by default, as `unread count` totals both.
@@ -434,28 +439,25 @@ async fn unread(command: Unread, client: &Client, out: &Out) -> Result {
                 messages.extend(wait("loading", client.unread_direct_messages(Page::new())).await?);
             }
             messages.sort_by_key(|m| m.timestamp);
-            if out.json() {
-                out.document(&messages)?;
-            } else {
+            out.show(&messages, |out| {
                 let any_direct = messages.iter().any(|m| m.to_username.is_some());
                 message_table(out, &messages, any_direct)?;
-            }
+                Ok(())
+            })?;
         }
         Unread::MarkRead { id, all } => {
             if all {
                 let count = wait("marking", client.mark_all_read()).await?;
-                if out.json() {
-                    out.document(&json!({"marked_as_read": count}))?;
-                } else {
+                out.show(&json!({"marked_as_read": count}), |out| {
                     out.line(&format!("Marked {count} messages read."))?;
-                }
+                    Ok(())
+                })?;
             } else if let Some(id) = id {
                 wait("marking", client.mark_read(id)).await?;
-                if out.json() {
-                    out.document(&json!({"marked_as_read": 1, "id": id}))?;
-                } else {
+                out.show(&json!({"marked_as_read": 1, "id": id}), |out| {
                     out.line(&format!("Marked {id} read."))?;
-                }
+                    Ok(())
+                })?;
             } else {
                 return Err(Failure::Usage(
                     "give a message id, or --all to mark everything read".into(),
@@ -468,9 +470,7 @@ async fn unread(command: Unread, client: &Client, out: &Out) -> Result {
 
 async fn conversations(command: Conversations, client: &Client, out: &Out) -> Result {
     let show = |c: &token_bowl_chat::Conversation| -> Result {
-        if out.json() {
-            out.document(c)?;
-        } else {
+        out.show(c, |out| {
             out.table(
                 &["Id", "Title", "Description", "Messages", "Created"],
                 vec![vec![
@@ -481,7 +481,8 @@ async fn conversations(command: Conversations, client: &Client, out: &Out) -> Re
                     out.time(c.created_at),
                 ]],
             )?;
-        }
+            Ok(())
+        })?;
         Ok(())
     };
     match command {
@@ -491,25 +492,26 @@ async fn conversations(command: Conversations, client: &Client, out: &Out) -> Re
                 client.conversations(Page::new().limit(limit).offset(offset)),
             )
             .await?;
-            if out.json() {
-                out.document(&page)?;
-            } else if page.conversations.is_empty() {
-                out.line("No conversations.")?;
-            } else {
-                let rows = page
-                    .conversations
-                    .iter()
-                    .map(|c| {
-                        vec![
-                            c.id.to_string(),
-                            c.title.clone().unwrap_or_default(),
-                            c.message_ids.len().to_string(),
-                            out.time(c.created_at),
-                        ]
-                    })
-                    .collect();
-                out.table(&["Id", "Title", "Messages", "Created"], rows)?;
-            }
+            out.show(&page, |out| {
+                if page.conversations.is_empty() {
+                    out.line("No conversations.")?;
+                } else {
+                    let rows = page
+                        .conversations
+                        .iter()
+                        .map(|c| {
+                            vec![
+                                c.id.to_string(),
+                                c.title.clone().unwrap_or_default(),
+                                c.message_ids.len().to_string(),
+                                out.time(c.created_at),
+                            ]
+                        })
+                        .collect();
+                    out.table(&["Id", "Title", "Messages", "Created"], rows)?;
+                }
+                Ok(())
+            })?;
         }
         Conversations::Show { id } => show(&wait("loading", client.conversation(id)).await?)?,
         Conversations::Create {
@@ -556,23 +558,24 @@ async fn resolve_user(client: &Client, user: &str) -> Result<(uuid::Uuid, String
 }
 
 fn deleted(out: &Out, what: &str, id: uuid::Uuid) -> Result {
-    if out.json() {
-        out.document(&json!({"deleted": what, "id": id}))?;
-    } else {
+    out.show(&json!({"deleted": what, "id": id}), |out| {
         out.line(&format!("Deleted {what} {id}."))?;
-    }
+        Ok(())
+    })?;
     Ok(())
 }
 
 fn new_key(out: &Out, username: &str, id: uuid::Uuid, key: &token_bowl_chat::ApiKey) -> Result {
-    if out.json() {
-        out.document(&json!({"username": username, "id": id, "api_key": key.expose_secret()}))?;
-    } else {
-        out.line(&format!(
-            "New API key for {username}: {}",
-            key.expose_secret()
-        ))?;
-    }
+    out.show(
+        &json!({"username": username, "id": id, "api_key": key.expose_secret()}),
+        |out| {
+            out.line(&format!(
+                "New API key for {username}: {}",
+                key.expose_secret()
+            ))?;
+            Ok(())
+        },
+    )?;
     Ok(())
 }
 
@@ -587,51 +590,50 @@ async fn bots(command: Bots, client: &Client, out: &Out) -> Result {
             bot.emoji = emoji;
             bot.webhook_url = webhook;
             let created = wait("creating the bot", client.create_bot(bot)).await?;
-            if out.json() {
-                out.document(&created)?;
-            } else {
+            out.show(&created, |out| {
                 out.line(&format!(
                     "Created bot {} ({}).",
                     created.username, created.id
                 ))?;
                 out.line(&format!("API key: {}", created.api_key.expose_secret()))?;
-            }
+                Ok(())
+            })?;
         }
         Bots::List => {
             let bots = wait("loading bots", client.my_bots()).await?;
-            if out.json() {
-                out.document(&redacted(&bots))?;
-            } else if bots.is_empty() {
-                out.line("No bots.")?;
-            } else {
-                let rows = bots
-                    .iter()
-                    .map(|b| {
-                        vec![
-                            b.username.clone(),
-                            b.emoji.clone().unwrap_or_default(),
-                            b.webhook_url
-                                .as_ref()
-                                .map(|w| w.to_string())
-                                .unwrap_or_default(),
-                            out.time(b.created_at),
-                            b.id.to_string(),
-                        ]
-                    })
-                    .collect();
-                out.table(&["Username", "Emoji", "Webhook", "Created", "Id"], rows)?;
-            }
+            out.show(&redacted(&bots, Secrets::Marked), |out| {
+                if bots.is_empty() {
+                    out.line("No bots.")?;
+                } else {
+                    let rows = bots
+                        .iter()
+                        .map(|b| {
+                            vec![
+                                b.username.clone(),
+                                b.emoji.clone().unwrap_or_default(),
+                                b.webhook_url
+                                    .as_ref()
+                                    .map(|w| w.to_string())
+                                    .unwrap_or_default(),
+                                out.time(b.created_at),
+                                b.id.to_string(),
+                            ]
+                        })
+                        .collect();
+                    out.table(&["Username", "Emoji", "Webhook", "Created", "Id"], rows)?;
+                }
+                Ok(())
+            })?;
         }
         Bots::Update { id, emoji, webhook } => {
             let mut update = BotUpdate::new();
             update.emoji = emoji;
             update.webhook_url = webhook;
             let bot = wait("updating the bot", client.update_bot(id, update)).await?;
-            if out.json() {
-                out.document(&redacted(&bot))?;
-            } else {
+            out.show(&redacted(&bot, Secrets::Marked), |out| {
                 out.line(&format!("Updated bot {}.", bot.username))?;
-            }
+                Ok(())
+            })?;
         }
         Bots::Delete { id } => {
             wait("deleting the bot", client.delete_bot(id)).await?;
@@ -654,9 +656,7 @@ async fn admin(command: Admin, client: &Client, out: &Out) -> Result {
     match command {
         Admin::Users(AdminUsers::List) => {
             let users = wait("loading users", client.admin_users()).await?;
-            if out.json() {
-                out.document(&redacted(&users))?;
-            } else {
+            out.show(&redacted(&users, Secrets::Marked), |out| {
                 let rows = users
                     .iter()
                     .map(|u| {
@@ -670,7 +670,8 @@ async fn admin(command: Admin, client: &Client, out: &Out) -> Result {
                     })
                     .collect();
                 out.table(&["Username", "Role", "Email", "Created", "Id"], rows)?;
-            }
+                Ok(())
+            })?;
         }
         Admin::Users(AdminUsers::Show { user }) => {
             let (id, _) = resolve_user(client, &user).await?;
@@ -704,11 +705,10 @@ async fn admin(command: Admin, client: &Client, out: &Out) -> Result {
         Admin::Users(AdminUsers::Role { user, role }) => {
             let (id, _) = resolve_user(client, &user).await?;
             let done = wait("assigning", client.admin_set_role(id, role.into())).await?;
-            if out.json() {
-                out.document(&done)?;
-            } else {
+            out.show(&done, |out| {
                 out.line(&done.message)?;
-            }
+                Ok(())
+            })?;
         }
         Admin::Users(AdminUsers::RegenerateKey { user }) => {
             let (id, name) = resolve_user(client, &user).await?;
@@ -717,23 +717,21 @@ async fn admin(command: Admin, client: &Client, out: &Out) -> Result {
         }
         Admin::Messages(AdminMessages::Show { id }) => {
             let message = wait("loading", client.admin_message(id)).await?;
-            if out.json() {
-                out.document(&message)?;
-            } else {
+            out.show(&message, |out| {
                 message_table(
                     out,
                     std::slice::from_ref(&message),
                     message.to_username.is_some(),
                 )?;
-            }
+                Ok(())
+            })?;
         }
         Admin::Messages(AdminMessages::Edit { id, text }) => {
             let message = wait("editing", client.admin_edit_message(id, &text)).await?;
-            if out.json() {
-                out.document(&message)?;
-            } else {
+            out.show(&message, |out| {
                 out.line(&format!("Edited {id}."))?;
-            }
+                Ok(())
+            })?;
         }
         Admin::Messages(AdminMessages::Delete { id }) => {
             wait("deleting", client.admin_delete_message(id)).await?;
@@ -749,11 +747,10 @@ async fn admin(command: Admin, client: &Client, out: &Out) -> Result {
                 client.admin_invite(&email, &signup_url, Some(role.into())),
             )
             .await?;
-            if out.json() {
-                out.document(&invited)?;
-            } else {
+            out.show(&invited, |out| {
                 out.line(&invited.message)?;
-            }
+                Ok(())
+            })?;
         }
     }
     Ok(())

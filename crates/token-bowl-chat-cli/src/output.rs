@@ -12,7 +12,7 @@ use chrono::{DateTime, Local, Utc};
 use comfy_table::{Attribute, Cell, ContentArrangement, Table, presets};
 use serde::Serialize;
 
-use crate::cli::Format;
+use crate::{cli::Format, failure::Failure};
 
 /// Where and how results are printed.
 #[derive(Debug, Clone)]
@@ -46,6 +46,22 @@ impl Out {
 
     pub fn json(&self) -> bool {
         self.format == Format::Json
+    }
+
+    /// The one output path of a command's answer: `value` as one JSON
+    /// document with `--format json`, else what `human` makes of it (a
+    /// table, lines) from the same value.
+    pub fn show(
+        &self,
+        value: &impl Serialize,
+        human: impl FnOnce(&Out) -> Result<(), Failure>,
+    ) -> Result<(), Failure> {
+        if self.json() {
+            self.document(value)?;
+            Ok(())
+        } else {
+            human(self)
+        }
     }
 
     /// One pretty JSON document.
