@@ -1,6 +1,6 @@
 //! The async [`Client`] and its operations.
 
-use std::{fmt, future::Future, sync::Arc};
+use std::{fmt, future::Future, sync::Arc, time::Duration};
 
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use futures::Stream;
@@ -10,13 +10,14 @@ use token_bowl_chat_api::{
     operations as op,
     types::{self as t, ErrorBody, error::ConversionError},
 };
+use tracing::Instrument as _;
 use uuid::Uuid;
 
 use crate::{
     ClientBuilder, Error, Result, RetryPolicy,
     error::UnknownSend,
     history::{self, HistoryOptions},
-    retry::Executor,
+    retry::{self, Executor, Mode},
     types::*,
 };
 
@@ -26,10 +27,14 @@ use crate::{
 /// (a key set on one is used by all).
 #[derive(Clone)]
 pub struct Client {
-    /// The generated client: its executor sends each request, retrying as
-    /// the [`RetryPolicy`] says. [`api`](Self::api) hands out the same one.
+    /// The generated client [`api`](Self::api) hands out: its executor
+    /// retries by itself.
     api: api::Client,
-    /// That executor: the policy and timeout of this client.
+    /// The same client (same pool, same credentials) with a send-once
+    /// executor, for the SDK's own calls: [`call`](Self::call) retries by
+    /// building the request again, so nothing is copied up front.
+    direct: api::Client,
+    /// The retrying executor: the policy and timeout of this client.
     executor: Arc<Executor>,
 }
 
@@ -58,6 +63,45 @@ macro_rules! paged {
         })?
         builder
     }};
+}
+
+/// The wait before retrying `operation` after `error`, or `None`: the
+/// rules of [`RetryPolicy`], read from the generated client's error.
+fn retry_wait(
+    policy: &RetryPolicy,
+    operation: &Operation,
+    error: &api::Error<ErrorBody>,
+    attempt: u32,
+) -> Option<Duration> {
+    use api::Error as E;
+    let idempotent = operation.idempotent;
+    match error {
+        E::ErrorResponse(answer) => {
+            policy.wait_for_status(idempotent, answer.status(), answer.headers(), attempt)
+        }
+        E::UnexpectedResponse(answer) => {
+            policy.wait_for_status(idempotent, answer.status(), answer.headers(), attempt)
+        }
+        E::CommunicationError(failure) | E::ResponseBodyError(failure) => {
+            policy.wait_for_failure(idempotent, failure, attempt)
+        }
+        _ => None,
+    }
+}
+
+/// An answer whose status the operation does not list (a 200 where 201 is
+/// documented, a 3xx) comes unread from the send-once executor; it is read
+/// here, as the retrying executor reads every answer, so that one cut short
+/// is a failure of the connection (retried when safe, "outcome unknown" for
+/// a send) rather than a status.
+async fn read_unexpected(error: api::Error<ErrorBody>) -> api::Error<ErrorBody> {
+    match error {
+        api::Error::UnexpectedResponse(response) => match retry::read_whole(response).await {
+            Ok(read) => api::Error::UnexpectedResponse(read),
+            Err(failure) => api::Error::ResponseBodyError(failure),
+        },
+        other => other,
+    }
 }
 
 /// Checks a value against the spec's limits (through the generated
@@ -112,17 +156,30 @@ impl Client {
         ClientBuilder::new()
     }
 
-    /// The client over `http`, with its executor.
+    /// The client over `http`, with both generated clients.
     pub(crate) fn assemble(
         base_url: &str,
         http: reqwest::Client,
         credentials: Credentials,
         executor: Executor,
     ) -> Self {
-        let executor = Arc::new(executor);
-        let state = ClientState::new(credentials).with_executor(executor.clone());
-        let api = api::Client::new_with_client(base_url, http, state);
-        Self { api, executor }
+        let once = Arc::new(Executor {
+            mode: Mode::Once,
+            ..executor.clone()
+        });
+        let executor = Arc::new(Executor {
+            mode: Mode::Retrying,
+            ..executor
+        });
+        let state = ClientState::new(credentials.clone()).with_executor(executor.clone());
+        let api = api::Client::new_with_client(base_url, http.clone(), state);
+        let state = ClientState::new(credentials).with_executor(once);
+        let direct = api::Client::new_with_client(base_url, http, state);
+        Self {
+            api,
+            direct,
+            executor,
+        }
     }
 
     /// The generated low-level client, for anything this SDK does not wrap.
@@ -168,10 +225,11 @@ impl Client {
         )
     }
 
-    /// Runs one generated call, then the error mapping. The executor
-    /// makes the attempts (the one retry loop, [`Executor`], which
-    /// [`api`](Self::api) users get too); `operation` names the call in
-    /// the error.
+    /// Runs one generated call: `make` builds and sends the request with
+    /// the send-once client, and is called again for each retry (so the
+    /// request is built anew rather than copied up front); then the error
+    /// mapping. Retries follow the [`RetryPolicy`], with the same rules as
+    /// the retrying executor: each attempt has its own span.
     pub(crate) async fn call<'a, T, F, Fut>(
         &'a self,
         operation: &'static Operation,
@@ -179,17 +237,42 @@ impl Client {
     ) -> Result<T>
     where
         T: DeserializeOwned,
-        F: FnOnce(&'a api::Client) -> Fut,
+        F: Fn(&'a api::Client) -> Fut,
         Fut: Future<Output = Result<ResponseValue<T>, api::Error<ErrorBody>>>,
     {
-        match make(&self.api).await {
-            Ok(value) => Ok(value.into_inner()),
-            Err(error) => Err(Error::from_api::<T>(
-                operation.id,
-                error,
-                self.credentials().get().as_ref(),
-                self.executor.timeout,
-            )),
+        let policy = &self.executor.policy;
+        let mut attempt: u32 = 0;
+        loop {
+            attempt += 1;
+            let span = retry::attempt_span(operation.id, attempt);
+            let result = if span.is_disabled() {
+                make(&self.direct).await
+            } else {
+                make(&self.direct).instrument(span.clone()).await
+            };
+            let error = match result {
+                Ok(value) => return Ok(value.into_inner()),
+                Err(error) => read_unexpected(error).await,
+            };
+            let wait = if attempt <= policy.retries() {
+                retry_wait(policy, operation, &error, attempt)
+            } else {
+                None
+            };
+            match wait {
+                Some(wait) => {
+                    tracing::debug!(parent: &span, wait_ms = wait.as_millis() as u64, "retrying");
+                    tokio::time::sleep(wait).await;
+                }
+                None => {
+                    return Err(Error::from_api::<T>(
+                        operation.id,
+                        error,
+                        self.credentials().get().as_ref(),
+                        self.executor.timeout,
+                    ));
+                }
+            }
         }
     }
 

@@ -9,7 +9,7 @@ use token_bowl_chat_api::{ApiKey, Credentials};
 use crate::{
     Client, Error, Result,
     error::API_KEY_ENV,
-    retry::{Executor, RetryPolicy},
+    retry::{Executor, Mode, RetryPolicy},
 };
 
 /// The environment variable that holds the base URL.
@@ -201,6 +201,7 @@ impl ClientBuilder {
             client_is_ours,
             // The client the SDK builds sends it itself.
             user_agent: (!client_is_ours).then_some(user_agent),
+            mode: Mode::Retrying,
         };
         Ok(Client::assemble(
             &base_url,

@@ -1,6 +1,9 @@
-//! Retries, timeouts, tracing: the one retry loop ([`Executor`]), which
-//! every request goes through, the SDK's own calls and the generated
-//! client that [`Client::api`](crate::Client::api) hands out alike.
+//! Retries, timeouts, tracing. The SDK's own calls retry at the call level:
+//! `Client::call` builds the request anew for each attempt and sends it
+//! through a send-once executor ([`Mode::Once`]). The generated client that
+//! [`Client::api`](crate::Client::api) hands out has an executor that
+//! retries by itself ([`Mode::Retrying`]), keeping a copy of each request.
+//! Both decide with the same [`RetryPolicy`] rules.
 
 use std::time::{Duration, Instant, SystemTime};
 
@@ -141,6 +144,21 @@ pub(crate) struct Executor {
     /// The `User-Agent` to add, unless the `reqwest::Client` sends it (the
     /// one the SDK builds does) or the request has one.
     pub user_agent: Option<HeaderValue>,
+    /// Whether this executor retries, or sends once for a caller that does.
+    pub mode: Mode,
+}
+
+/// How an [`Executor`] treats a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// Retries by itself, keeping a copy of the request for the next
+    /// attempt, and reads every body inside the attempt: for the generated
+    /// client that [`Client::api`](crate::Client::api) hands out.
+    Retrying,
+    /// One attempt, for the SDK's own calls, which retry by building the
+    /// request again (so nothing is copied up front). A success passes
+    /// through unread; the generated client reads it.
+    Once,
 }
 
 impl Execute for Executor {
@@ -150,7 +168,10 @@ impl Execute for Executor {
         request: reqwest::Request,
         operation_id: &'static str,
     ) -> ExecuteFuture<'a> {
-        Box::pin(self.run(client, request, operation_id))
+        match self.mode {
+            Mode::Retrying => Box::pin(self.run(client, request, operation_id)),
+            Mode::Once => Box::pin(self.once(client, request)),
+        }
     }
 }
 
@@ -167,11 +188,36 @@ impl Executor {
         }
     }
 
-    /// Sends `request`, and again while the [`RetryPolicy`] says so: a
-    /// copy is kept while a retry is left (the body is shared, not
-    /// copied). Each attempt reads the whole answer, so a connection that
-    /// dies mid-body fails that attempt, and has its own
-    /// `token_bowl_request` span.
+    /// One attempt, in the caller's `token_bowl_request` span (see
+    /// [`attempt_span`]), which gets the method, path, status and duration.
+    /// An error answer is read whole and its body made an `ErrorBody` (see
+    /// [`read_whole`]); a success is handed on unread.
+    async fn once(
+        &self,
+        client: &reqwest::Client,
+        mut request: reqwest::Request,
+    ) -> reqwest::Result<reqwest::Response> {
+        self.prepare(&mut request);
+        let span = tracing::Span::current();
+        let ours = span
+            .metadata()
+            .is_some_and(|m| m.name() == "token_bowl_request");
+        let started = ours.then(|| {
+            span.record("method", tracing::field::display(request.method()));
+            span.record("path", request.url().path());
+            trace_body(&span, &request);
+            Instant::now()
+        });
+        let result = match client.execute(request).await {
+            Ok(response) if is_error(response.status()) => read_whole(response).await,
+            other => other,
+        };
+        if let Some(started) = started {
+            record_outcome(&span, &result, started);
+        }
+        result
+    }
+
     async fn run(
         &self,
         client: &reqwest::Client,
