@@ -1,6 +1,6 @@
 //! The async [`Client`] and its operations.
 
-use std::{fmt, future::Future, sync::Arc, time::Duration};
+use std::{fmt, future::Future, sync::Arc};
 
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use futures::Stream;
@@ -10,14 +10,13 @@ use token_bowl_chat_api::{
     operations as op,
     types::{self as t, ErrorBody, error::ConversionError},
 };
-use tracing::Instrument as _;
 use uuid::Uuid;
 
 use crate::{
     ClientBuilder, Error, Result, RetryPolicy,
     error::UnknownSend,
     history::{self, HistoryOptions},
-    retry::{self, Executor, Mode},
+    retry::{self, Executor, Mode, Outcome},
     types::*,
 };
 
@@ -65,27 +64,14 @@ macro_rules! paged {
     }};
 }
 
-/// The wait before retrying `operation` after `error`, or `None`: the
-/// rules of [`RetryPolicy`], read from the generated client's error.
-fn retry_wait(
-    policy: &RetryPolicy,
-    operation: &Operation,
-    error: &api::Error<ErrorBody>,
-    attempt: u32,
-) -> Option<Duration> {
+/// What a generated call's error means for the retry rules.
+fn outcome(error: &api::Error<ErrorBody>) -> Outcome<'_> {
     use api::Error as E;
-    let idempotent = operation.idempotent;
     match error {
-        E::ErrorResponse(answer) => {
-            policy.wait_for_status(idempotent, answer.status(), answer.headers(), attempt)
-        }
-        E::UnexpectedResponse(answer) => {
-            policy.wait_for_status(idempotent, answer.status(), answer.headers(), attempt)
-        }
-        E::CommunicationError(failure) | E::ResponseBodyError(failure) => {
-            policy.wait_for_failure(idempotent, failure, attempt)
-        }
-        _ => None,
+        E::ErrorResponse(answer) => Outcome::Answer(answer.status(), answer.headers()),
+        E::UnexpectedResponse(answer) => Outcome::Answer(answer.status(), answer.headers()),
+        E::CommunicationError(failure) | E::ResponseBodyError(failure) => Outcome::Failed(failure),
+        _ => Outcome::Done,
     }
 }
 
@@ -227,9 +213,9 @@ impl Client {
 
     /// Runs one generated call: `make` builds and sends the request with
     /// the send-once client, and is called again for each retry (so the
-    /// request is built anew rather than copied up front); then the error
-    /// mapping. Retries follow the [`RetryPolicy`], with the same rules as
-    /// the retrying executor: each attempt has its own span.
+    /// request is built anew rather than copied up front), in the one
+    /// retry loop ([`retry::with_retries`]) that the executor of
+    /// [`api`](Self::api) uses too; then the error mapping.
     pub(crate) async fn call<'a, T, F, Fut>(
         &'a self,
         operation: &'static Operation,
@@ -240,40 +226,31 @@ impl Client {
         F: Fn(&'a api::Client) -> Fut,
         Fut: Future<Output = Result<ResponseValue<T>, api::Error<ErrorBody>>>,
     {
-        let policy = &self.executor.policy;
-        let mut attempt: u32 = 0;
-        loop {
-            attempt += 1;
-            let span = retry::attempt_span(operation.id, attempt);
-            let result = if span.is_disabled() {
-                make(&self.direct).await
-            } else {
-                make(&self.direct).instrument(span.clone()).await
-            };
-            let error = match result {
-                Ok(value) => return Ok(value.into_inner()),
-                Err(error) => read_unexpected(error).await,
-            };
-            let wait = if attempt <= policy.retries() {
-                retry_wait(policy, operation, &error, attempt)
-            } else {
-                None
-            };
-            match wait {
-                Some(wait) => {
-                    tracing::debug!(parent: &span, wait_ms = wait.as_millis() as u64, "retrying");
-                    tokio::time::sleep(wait).await;
-                }
-                None => {
-                    return Err(Error::from_api::<T>(
-                        operation.id,
-                        error,
-                        self.credentials().get().as_ref(),
-                        self.executor.timeout,
-                    ));
+        let attempt = |_, _| {
+            let sent = make(&self.direct);
+            async move {
+                match sent.await {
+                    Ok(value) => (Ok(value), true),
+                    Err(error) => (Err(read_unexpected(error).await), true),
                 }
             }
-        }
+        };
+        let result = retry::with_retries(
+            &self.executor.policy,
+            operation.id,
+            operation.idempotent,
+            attempt,
+            |result| result.as_ref().map_or_else(outcome, |_| Outcome::Done),
+        )
+        .await;
+        result.map(ResponseValue::into_inner).map_err(|error| {
+            Error::from_api::<T>(
+                operation.id,
+                error,
+                self.credentials().get().as_ref(),
+                self.executor.timeout,
+            )
+        })
     }
 
     fn adopt_key_if_none(&self, key: &ApiKey) {

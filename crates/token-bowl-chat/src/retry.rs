@@ -5,7 +5,10 @@
 //! retries by itself ([`Mode::Retrying`]), keeping a copy of each request.
 //! Both decide with the same [`RetryPolicy`] rules.
 
-use std::time::{Duration, Instant, SystemTime};
+use std::{
+    future::Future,
+    time::{Duration, Instant, SystemTime},
+};
 
 use reqwest::{
     Method, ResponseBuilderExt as _, StatusCode,
@@ -224,59 +227,109 @@ impl Executor {
         mut request: reqwest::Request,
         operation: &'static str,
     ) -> reqwest::Result<reqwest::Response> {
-        let policy = &self.policy;
         self.prepare(&mut request);
-        let retryable = is_idempotent(operation, request.method());
-        let mut attempt: u32 = 0;
-        loop {
-            attempt += 1;
-            let retries_left = attempt <= policy.max_retries;
-            // A request that is not safe to repeat is only tried again when
-            // it never left (the connection could not be made).
-            let spare = if retries_left {
-                request.try_clone()
-            } else {
-                None
-            };
-            let span = attempt_span(operation, attempt);
-            if !span.is_disabled() {
-                span.record("method", tracing::field::display(request.method()));
-                span.record("path", request.url().path());
-                trace_body(&span, &request);
+        let idempotent = is_idempotent(operation, request.method());
+        let retries = self.policy.max_retries;
+        let mut pending = Some(request);
+        let attempt = |attempt: u32, span: tracing::Span| {
+            let request = pending
+                .take()
+                .expect("an attempt is made again only with a copy of the request");
+            // A copy for the next attempt while one is left (the body is
+            // shared, not copied).
+            if attempt <= retries {
+                pending = request.try_clone();
             }
-            let started = Instant::now();
-            // The whole answer, body included, is read here: a connection
-            // that dies mid-body is then a failure of this attempt, retried
-            // like any other, and the timeout bounds the body too.
-            let attempt_future = async {
-                let response = client.execute(request).await?;
-                read_whole(response).await
-            };
-            // Instrumenting costs a wrapper per poll; without a subscriber
-            // that wants the span there is nothing to attribute.
-            let result = if span.is_disabled() {
-                attempt_future.await
-            } else {
-                attempt_future.instrument(span.clone()).await
-            };
-            record_outcome(&span, &result, started);
-            let wait = match &result {
-                Ok(response) => policy.wait_for_status(
-                    retryable,
-                    response.status(),
-                    response.headers(),
-                    attempt,
-                ),
-                Err(e) => policy.wait_for_failure(retryable, e, attempt),
-            };
-            match (wait, spare) {
-                (Some(wait), Some(next)) => {
-                    tracing::debug!(parent: &span, wait_ms = wait.as_millis() as u64, "retrying");
-                    tokio::time::sleep(wait).await;
-                    request = next;
+            let again = pending.is_some();
+            async move {
+                if !span.is_disabled() {
+                    span.record("method", tracing::field::display(request.method()));
+                    span.record("path", request.url().path());
+                    trace_body(&span, &request);
                 }
-                _ => return result,
+                let started = Instant::now();
+                // The whole answer, body included, is read here: a
+                // connection that dies mid-body is then a failure of this
+                // attempt, retried like any other, and the timeout bounds
+                // the body too.
+                let result = match client.execute(request).await {
+                    Ok(response) => read_whole(response).await,
+                    Err(e) => Err(e),
+                };
+                record_outcome(&span, &result, started);
+                (result, again)
             }
+        };
+        with_retries(
+            &self.policy,
+            operation,
+            idempotent,
+            attempt,
+            |result| match result {
+                Ok(response) => Outcome::Answer(response.status(), response.headers()),
+                Err(e) => Outcome::Failed(e),
+            },
+        )
+        .await
+    }
+}
+
+/// What an attempt ended in, as the retry rules read it.
+pub(crate) enum Outcome<'a> {
+    /// Nothing to retry: a success, or a failure no rule retries.
+    Done,
+    /// An answer, with its status and headers.
+    Answer(StatusCode, &'a HeaderMap),
+    /// The connection failed, before, while or after the request was sent.
+    Failed(&'a reqwest::Error),
+}
+
+/// The one retry loop, for the SDK's calls (which build the request again
+/// for each attempt) and the executor of [`Client::api`](crate::Client::api)
+/// (which sends a copy). `attempt(n, span)` makes attempt `n` (from 1)
+/// inside its `token_bowl_request` span and says whether another can be
+/// made; `outcome` reads its result. An attempt is repeated, after the
+/// wait the [`RetryPolicy`] gives for that outcome, while retries are left.
+pub(crate) async fn with_retries<R, A, Fut>(
+    policy: &RetryPolicy,
+    operation: &'static str,
+    idempotent: bool,
+    mut attempt: A,
+    outcome: impl Fn(&R) -> Outcome<'_>,
+) -> R
+where
+    A: FnMut(u32, tracing::Span) -> Fut,
+    Fut: Future<Output = (R, bool)>,
+{
+    let mut n: u32 = 0;
+    loop {
+        n += 1;
+        let span = attempt_span(operation, n);
+        let future = attempt(n, span.clone());
+        // Instrumenting costs a wrapper per poll; without a subscriber
+        // that wants the span there is nothing to attribute.
+        let (result, again) = if span.is_disabled() {
+            future.await
+        } else {
+            future.instrument(span.clone()).await
+        };
+        let wait = if again && n <= policy.max_retries {
+            match outcome(&result) {
+                Outcome::Done => None,
+                Outcome::Answer(status, headers) => {
+                    policy.wait_for_status(idempotent, status, headers, n)
+                }
+                Outcome::Failed(error) => policy.wait_for_failure(idempotent, error, n),
+            }
+        } else {
+            None
+        };
+        match wait {
+            Some(wait) => {
+                tracing::debug!(parent: &span, wait_ms = wait.as_millis() as u64, "retrying");
+                tokio::time::sleep(wait).await;
+            }
+            None => return result,
         }
     }
 }
