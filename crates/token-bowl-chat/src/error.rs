@@ -601,6 +601,18 @@ fn plain_reason(error: &reqwest::Error) -> String {
             }
         }
     }
+    for cause in &causes {
+        if let Some(hyper) = cause.downcast_ref::<hyper::Error>()
+            && hyper.is_incomplete_message()
+        {
+            return "closed by the server before it answered".into();
+        }
+    }
+    if error.is_body() || error.is_decode() {
+        return "closed in the middle of the answer".into();
+    }
+    // No type tells these apart: DNS failures come as a plain I/O error
+    // from the resolver, TLS ones from whichever TLS library is built in.
     let texts: Vec<String> = causes
         .iter()
         .map(|c| c.to_string().to_lowercase())
@@ -612,19 +624,6 @@ fn plain_reason(error: &reqwest::Error) -> String {
     if any("certificate") || any("tls") || any("handshake") {
         let detail = causes.last().map(ToString::to_string).unwrap_or_default();
         return format!("TLS handshake failed: {detail}");
-    }
-    if any("connection closed before message completed") {
-        return "closed by the server before it answered".into();
-    }
-    if any("end of file before message length reached")
-        || any("error reading a body")
-        || error.is_body()
-        || error.is_decode()
-    {
-        return "closed in the middle of the answer".into();
-    }
-    if any("connection reset") {
-        return "reset by the server".into();
     }
     // The innermost cause says most; fall back to it.
     causes

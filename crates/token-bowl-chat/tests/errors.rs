@@ -372,3 +372,50 @@ async fn no_debug_or_display_output_contains_the_key() {
         assert!(!text.contains(&ALICE_KEY[..16]), "key leaked: {text}");
     }
 }
+
+/// A loopback server that answers every connection with `answer` (raw
+/// HTTP/1.1 bytes, possibly cut short) and then closes it.
+async fn raw_server(answer: &'static [u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut request = [0u8; 4096];
+            let _ = socket.read(&mut request).await;
+            let _ = socket.write_all(answer).await;
+            let _ = socket.shutdown().await;
+        }
+    });
+    format!("http://{addr}")
+}
+
+async fn reason_for(answer: &'static [u8]) -> String {
+    let base = raw_server(answer).await;
+    let client = Client::builder()
+        .use_env(false)
+        .base_url(base)
+        .api_key(ALICE_KEY)
+        .retry(token_bowl_chat::RetryPolicy::none())
+        .build()
+        .unwrap();
+    match client.me().await.unwrap_err() {
+        Error::Transport { reason, .. } => reason,
+        other => panic!("not a transport failure: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn transport_failures_are_named_from_their_types() {
+    // hyper's error says no answer began (not its text).
+    assert_eq!(
+        reason_for(b"").await,
+        "closed by the server before it answered"
+    );
+    // reqwest's error is a body error: the answer began, then stopped.
+    assert_eq!(
+        reason_for(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 500\r\n\r\n{\"id\":")
+            .await,
+        "closed in the middle of the answer"
+    );
+}
