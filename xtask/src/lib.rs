@@ -246,6 +246,34 @@ mod tests {
     }
 
     #[test]
+    fn an_error_body_of_any_value_with_a_title_is_ordered_once() {
+        // Found by the `spec` fuzz target: an error answer whose schema is
+        // only a title (its unknown type dropped) went first in the merged
+        // error body, and last when normalised again, once the title was
+        // gone.
+        let doc = serde_json::json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+            "paths": {"/eval": {"post": {"operationId": "evaluate",
+                "responses": {
+                    "200": {"description": "ok", "content": {"application/json": {"schema": {"type": "integer"}}}},
+                    "400": {"description": "bad", "content": {"application/json": {
+                        "schema": {"type": "in=teger", "title": "Response Evaluate"}}}},
+                    "422": {"description": "invalid", "content": {"application/json": {
+                        "schema": {"$ref": "#/components/schemas/HTTPValidationError"}}}}}}}},
+            "components": {"schemas": {"HTTPValidationError": {"type": "object",
+                "properties": {"detail": {"type": "array", "items": {"type": "string"}}}}}}});
+        let (once, _) = process(&doc.to_string(), "fixture").unwrap();
+        let (twice, _) = process(&render(&once), "fixture").unwrap();
+        assert_eq!(once, twice);
+        let parts =
+            once.pointer("/paths/~1eval/post/responses/4XX/content/application~1json/schema/anyOf");
+        assert_eq!(
+            parts.and_then(|p| p.as_array()).and_then(|p| p.last()),
+            Some(&serde_json::json!({})),
+            "{once:#}"
+        );
+    }
+
+    #[test]
     fn committed_openapi_json_is_normalised() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi.json");
         let text = std::fs::read_to_string(path).unwrap();

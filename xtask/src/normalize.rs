@@ -1120,9 +1120,14 @@ pub fn one_kind_per_outcome(doc: &mut Value) {
                 covered_statuses_go(responses);
                 continue;
             }
-            // A body of any value (an answer with an example and no schema)
-            // goes last: tried first, it would take every answer.
-            bodies.sort_by_key(|body| body.as_object().is_some_and(Map::is_empty));
+            // A body of any value (an answer with an example and no schema,
+            // or only a title) goes last: tried first, it would take every
+            // answer. Read without prose, as a second pass will see it.
+            bodies.sort_by_key(|body| {
+                let mut body = body.clone();
+                strip_schema_prose(&mut body);
+                body.as_object().is_some_and(Map::is_empty)
+            });
             let merged = json!({ "anyOf": bodies });
             for status in members
                 .iter()
