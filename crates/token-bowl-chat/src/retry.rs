@@ -1,9 +1,10 @@
-//! Retries, timeouts, tracing. The SDK's own calls retry at the call level:
-//! `Client::call` builds the request anew for each attempt and sends it
-//! through a send-once executor ([`Mode::Once`]). The generated client that
-//! [`Client::api`](crate::Client::api) hands out has an executor that
-//! retries by itself ([`Mode::Retrying`]), keeping a copy of each request.
-//! Both decide with the same [`RetryPolicy`] rules.
+//! Retries, timeouts, tracing. One retry loop, [`with_retries`], runs the
+//! attempts of every request: the SDK's own calls build the request anew
+//! for each attempt and send it through a send-once executor
+//! ([`Mode::Once`]); the generated client that
+//! [`Client::api`](crate::Client::api) hands out has an executor that sends
+//! a copy of its request for each attempt ([`Mode::Retrying`]). Both read
+//! an attempt's outcome the same way and wait as [`RetryPolicy`] says.
 
 use std::{
     future::Future,
