@@ -259,6 +259,18 @@ impl Who {
                     .build()
                     .unwrap(),
             ),
+            // For `--profile` only: the generated client the SDK hands
+            // out (`Client::api()`), with the SDK's retrying executor.
+            3 => Who::Generated(
+                Client::builder()
+                    .use_env(false)
+                    .base_url(base)
+                    .api_key(KEY)
+                    .build()
+                    .unwrap()
+                    .api()
+                    .clone(),
+            ),
             _ => Who::Generated(token_bowl_chat_api::Client::with_api_key(
                 base,
                 token_bowl_chat_api::ApiKey::new(KEY).unwrap(),
@@ -400,6 +412,8 @@ fn main() {
     }
     // `--profile WHO CALL N`: N calls of one client on a current-thread
     // runtime, nothing else, for a profiler (`valgrind --tool=callgrind`).
+    // WHO: 0 bare reqwest, 1 the SDK, 2 the generated client alone, 3 the
+    // generated client of `Client::api()`.
     if let Some(i) = args.iter().position(|a| a == "--profile") {
         let who: usize = args[i + 1].parse().unwrap();
         let call = [Call::Me, Call::Messages, Call::Send][args[i + 2].parse::<usize>().unwrap()];
