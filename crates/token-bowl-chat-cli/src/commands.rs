@@ -48,18 +48,14 @@ enum Secrets {
 fn redacted(value: &impl Serialize, secrets: Secrets) -> Value {
     fn walk(value: &mut Value, secrets: Secrets) {
         match value {
-            Value::Object(map) => {
-                if let Secrets::Omitted = secrets {
-                    map.retain(|key, _| !token_bowl_chat::api::is_secret_name(key));
+            Value::Object(map) => map.retain(|key, inner| {
+                if !token_bowl_chat::api::is_secret_name(key) {
+                    walk(inner, secrets);
+                    return true;
                 }
-                for (key, inner) in map.iter_mut() {
-                    if token_bowl_chat::api::is_secret_name(key) {
-                        *inner = json!(REDACTED);
-                    } else {
-                        walk(inner, secrets);
-                    }
-                }
-            }
+                *inner = json!(REDACTED);
+                matches!(secrets, Secrets::Marked)
+            }),
             Value::Array(items) => items.iter_mut().for_each(|item| walk(item, secrets)),
             _ => {}
         }
@@ -754,4 +750,27 @@ async fn admin(command: Admin, client: &Client, out: &Out) -> Result {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_secret_named_field_is_redacted_at_any_depth() {
+        let value = json!({"username": "bob", "api_key": "k1",
+            "bots": [{"name": "b", "Refresh_Token": "t1", "token_count": 3}],
+            "session": {"client_secret": "s1", "id": 7}});
+        assert_eq!(
+            redacted(&value, Secrets::Marked),
+            json!({"username": "bob", "api_key": REDACTED,
+                "bots": [{"name": "b", "Refresh_Token": REDACTED, "token_count": 3}],
+                "session": {"client_secret": REDACTED, "id": 7}})
+        );
+        assert_eq!(
+            redacted(&value, Secrets::Omitted),
+            json!({"username": "bob", "bots": [{"name": "b", "token_count": 3}],
+                "session": {"id": 7}})
+        );
+    }
 }
