@@ -62,7 +62,8 @@ pub mod fuzzing {
         fuzz_response(status, content_type, body)
     }
 
-    /// [`read_whole`] and the error mapping on a made-up response, for fuzzing.
+    /// The executor's `read_whole` and the error mapping on a made-up
+    /// response.
     fn fuzz_response(
         status: u16,
         content_type: &str,

@@ -36,7 +36,7 @@ const KINDS: &[Kind] = &[
     kind!("unread_count" => Event::UnreadCount),
 ];
 
-fn kind(name: &str) -> Option<&'static Kind> {
+fn kind_named(name: &str) -> Option<&'static Kind> {
     KINDS.iter().find(|kind| kind.name == name)
 }
 
@@ -88,7 +88,7 @@ fn decode_direct(data: &[u8]) -> Option<Event> {
         None => serde_json::from_str::<Message>(text)
             .ok()
             .map(|m| Event::Message(Box::new(m))),
-        Some(PeekKind::Text(name)) => (kind(&name)?.from_text)(text),
+        Some(PeekKind::Text(name)) => (kind_named(&name)?.from_text)(text),
         Some(PeekKind::Other(_)) => None,
     }
 }
@@ -116,7 +116,7 @@ pub(crate) fn decode_via_value(channel: &str, data: &[u8]) -> Event {
                 .ok()
                 .map(|m| Event::Message(Box::new(m)))
         }
-        Some(Some(name)) => match kind(name) {
+        Some(Some(name)) => match kind_named(name) {
             Some(kind) => (kind.from_value)(value),
             None => return unknown(),
         },
