@@ -23,6 +23,13 @@
 //! [`Credentials`], are injected as the `X-API-Key` header (marked
 //! sensitive) by the client's hooks, and can be replaced at any time, e.g.
 //! with the key `register_user` returns.
+//!
+//! Each `send()` is one attempt unless the client's state holds a [`Retry`]
+//! rule ([`ClientState::with_retry`]); the request is then built anew for
+//! each attempt, inside a `token_bowl_request` tracing span. An error
+//! answer comes as `Error::ErrorResponse` when its body is the documented
+//! error body, else as `Error::UnexpectedResponse` with its body read
+//! (`text()` returns it).
 
 #![forbid(unsafe_code)]
 
@@ -55,6 +62,13 @@ mod generated {
 pub use generated::*;
 
 include!(concat!(env!("OUT_DIR"), "/operations.rs"));
+
+#[allow(
+    dead_code,
+    reason = "which of its helpers the generated code calls depends on the document"
+)]
+mod send;
+pub use send::{Outcome, Retry, read_error_answer};
 
 /// One operation of the API, as the document describes it: what the SDK
 /// names instead of an operation id string ([`operations`]), so a wrong
@@ -308,9 +322,11 @@ impl fmt::Debug for Credentials {
 pub type ExecuteFuture<'a> =
     Pin<Box<dyn Future<Output = reqwest::Result<reqwest::Response>> + Send + 'a>>;
 
-/// Sends a prepared request: where retries, tracing and timing plug in.
+/// Sends one attempt's request: where a timeout, headers and tracing
+/// fields plug in. Whether an attempt is made again is a [`Retry`] rule's
+/// call, not this one's.
 ///
-/// Without one the client sends each request once with its `reqwest::Client`.
+/// Without one the client sends each request with its `reqwest::Client`.
 pub trait Execute: Send + Sync + 'static {
     /// Sends `request` (for operation `operation_id`) with `client`.
     fn execute<'a>(
@@ -326,20 +342,29 @@ pub trait Execute: Send + Sync + 'static {
 pub struct ClientState {
     credentials: Credentials,
     executor: Option<Arc<dyn Execute>>,
+    retry: Option<Arc<dyn Retry>>,
 }
 
 impl ClientState {
-    /// State with these credentials and the plain executor.
+    /// State with these credentials, the plain executor and no retries.
     pub fn new(credentials: Credentials) -> Self {
         Self {
             credentials,
             executor: None,
+            retry: None,
         }
     }
 
     /// Routes every request through `executor`.
     pub fn with_executor(mut self, executor: Arc<dyn Execute>) -> Self {
         self.executor = Some(executor);
+        self
+    }
+
+    /// Makes a failed attempt again when `rule` says so: every request is
+    /// built and sent anew for each attempt, so nothing is copied up front.
+    pub fn with_retry(mut self, rule: Arc<dyn Retry>) -> Self {
+        self.retry = Some(rule);
         self
     }
 
@@ -354,6 +379,7 @@ impl fmt::Debug for ClientState {
         f.debug_struct("ClientState")
             .field("credentials", &self.credentials)
             .field("executor", &self.executor.is_some())
+            .field("retry", &self.retry)
             .finish()
     }
 }

@@ -389,6 +389,14 @@ fn scratch_workspace(dir: &Path, done: &[Regenerated], served: &[String]) {
             .unwrap();
         }
         std::fs::write(crate_dir.join("src/lib.rs"), lib).unwrap();
+        // Its other modules, as they are.
+        for entry in std::fs::read_dir(root.join("src")).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("lib.rs") {
+                std::fs::copy(&path, crate_dir.join("src").join(path.file_name().unwrap()))
+                    .unwrap();
+            }
+        }
         std::fs::write(crate_dir.join("openapi.json"), &r.text).unwrap();
     }
     // `decode NAME URL`: the decode check of one served crate.

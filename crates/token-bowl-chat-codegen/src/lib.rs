@@ -154,10 +154,15 @@ pub fn generate(spec_json: &str) -> Result<Generated, GenerateError> {
         Ok(tokens) => tokens,
         Err(message) => return Err(diagnose(&doc, message)),
     };
+    let table = operation_table(&spec);
+    let by_name = table
+        .iter()
+        .map(|op| (progenitor_name(&op.id), (op.id.as_str(), op.name.as_str())))
+        .collect();
     Ok(Generated {
-        client: format_tokens(client)?,
-        mock: format_tokens(mock)?,
-        operations: operations(&spec),
+        client: format_tokens(client, Some(&by_name))?,
+        mock: format_tokens(mock, None)?,
+        operations: operations(&table),
     })
 }
 
@@ -321,10 +326,16 @@ fn quietly<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     })
 }
 
-fn format_tokens(tokens: proc_macro2::TokenStream) -> Result<String, GenerateError> {
+/// The generated file, rewritten (see [`rewrite`](mod@rewrite)) and
+/// formatted; `operations` (progenitor's name of each operation, to its
+/// id and constant) for the client, whose `send()`s become attempts.
+fn format_tokens(
+    tokens: proc_macro2::TokenStream,
+    operations: Option<&rewrite::Operations<'_>>,
+) -> Result<String, GenerateError> {
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| err("progenitor emitted code that does not parse", e))?;
-    rewrite::rewrite(&mut file);
+    rewrite::rewrite(&mut file, operations).map_err(|e| err("cannot rewrite the client", e))?;
     Ok(format!("{BANNER}\n\n{}", prettyplease::unparse(&file)))
 }
 
@@ -337,7 +348,46 @@ pub const IDEMPOTENT_EXTENSION: &str = "x-idempotent";
 /// `security` of its own and none for the whole document, or an empty
 /// one. Idempotent: GET, HEAD, OPTIONS, PUT and DELETE, and any operation
 /// marked with [`IDEMPOTENT_EXTENSION`].
-fn operations(spec: &openapiv3::OpenAPI) -> String {
+fn operations(table: &[TableEntry]) -> String {
+    let mut consts = String::new();
+    let mut all = String::new();
+    for TableEntry {
+        id,
+        path,
+        method,
+        public,
+        idempotent,
+        name,
+    } in table
+    {
+        consts.push_str(&format!(
+            "    /// `{method} {path}`\n    pub const {name}: Operation = Operation {{\n        \
+             id: {id:?},\n        method: {method:?},\n        path: {path:?},\n        \
+             public: {public},\n        idempotent: {idempotent},\n    }};\n"
+        ));
+        all.push_str(&format!("    operations::{name},\n"));
+    }
+    format!(
+        "{BANNER}\n\n/// One constant per operation of the API, named after its id.\n\
+         pub mod operations {{\n    use super::Operation;\n\n{consts}}}\n\n\
+         /// Every operation, sorted by id.\npub const OPERATIONS: &[Operation] = &[\n{all}];\n\n\
+         {SECRET_NAMES_SOURCE}"
+    )
+}
+
+/// One operation of the table.
+struct TableEntry {
+    id: String,
+    path: String,
+    method: String,
+    public: bool,
+    idempotent: bool,
+    /// The constant's name.
+    name: String,
+}
+
+/// The operations of `spec`, sorted by id, with their constants' names.
+fn operation_table(spec: &openapiv3::OpenAPI) -> Vec<TableEntry> {
     let global_security = spec.security.as_ref().is_some_and(|s| !s.is_empty());
     let mut ops: Vec<(&str, &str, String, bool, bool)> = spec
         .operations()
@@ -357,24 +407,47 @@ fn operations(spec: &openapiv3::OpenAPI) -> String {
         .collect();
     ops.sort_unstable();
     let mut names = std::collections::BTreeSet::new();
-    let mut consts = String::new();
-    let mut all = String::new();
-    for (id, path, method, public, idempotent) in &ops {
-        let name = const_name(id, &names);
-        names.insert(name.clone());
-        consts.push_str(&format!(
-            "    /// `{method} {path}`\n    pub const {name}: Operation = Operation {{\n        \
-             id: {id:?},\n        method: {method:?},\n        path: {path:?},\n        \
-             public: {public},\n        idempotent: {idempotent},\n    }};\n"
-        ));
-        all.push_str(&format!("    operations::{name},\n"));
+    ops.into_iter()
+        .map(|(id, path, method, public, idempotent)| {
+            let name = const_name(id, &names);
+            names.insert(name.clone());
+            TableEntry {
+                id: id.to_owned(),
+                path: path.to_owned(),
+                method,
+                public,
+                idempotent,
+                name,
+            }
+        })
+        .collect()
+}
+
+/// The name progenitor gives an operation (its `OperationInfo`'s
+/// `operation_id`, the builder's method): progenitor 0.15.1's `sanitize`
+/// to snake case. `rewrite` finds each operation's table entry by it.
+fn progenitor_name(id: &str) -> String {
+    use heck::ToSnakeCase as _;
+    let out = match id {
+        "+1" => "plus1".to_owned(),
+        "-1" => "minus1".to_owned(),
+        _ => id
+            .replace('\'', "")
+            .replace(|c: char| !unicode_ident::is_xid_continue(c), "-")
+            .to_snake_case(),
+    };
+    let out = match out.chars().next() {
+        None => "x".to_owned(),
+        Some(c) if unicode_ident::is_xid_start(c) => out,
+        Some(_) => format!("_{out}"),
+    };
+    // typify's `accept_as_ident`: Rust's keywords (and `gen`, `_`) get a
+    // trailing `_`.
+    if out != "gen" && syn::parse_str::<syn::Ident>(&out).is_ok() {
+        out
+    } else {
+        format!("{out}_")
     }
-    format!(
-        "{BANNER}\n\n/// One constant per operation of the API, named after its id.\n\
-         pub mod operations {{\n    use super::Operation;\n\n{consts}}}\n\n\
-         /// Every operation, sorted by id.\npub const OPERATIONS: &[Operation] = &[\n{all}];\n\n\
-         {SECRET_NAMES_SOURCE}"
-    )
 }
 
 /// `SEND_MESSAGE` for `send_message`: upper case, any other character
@@ -593,6 +666,66 @@ mod tests {
             "{plain}"
         );
         assert!(!client.contains("ResponseValue::from_response"), "{client}");
+    }
+
+    #[test]
+    fn each_send_is_attempts_named_by_the_document_id() {
+        // A camelCase id (progenitor names it `get_thing`) and a raw body,
+        // which cannot be sent twice.
+        let spec = r##"{
+          "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+          "paths": {"/thing/{id}": {"get": {"operationId": "getThing",
+            "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "integer"}}}},
+                          "404": {"description": "no", "content": {"application/json": {"schema": {"type": "string"}}}}}}},
+           "/upload": {"post": {"operationId": "upload",
+            "requestBody": {"required": true, "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
+            "responses": {"204": {"description": "ok"}}}}}
+        }"##;
+        let client = generate(spec).unwrap().client;
+        let send = |builder: &str| {
+            let from = client.find(&format!("impl<'a> {builder}<'a>")).unwrap();
+            let at = from + client[from..].find("pub async fn send").unwrap();
+            let text = &client[at..at + client[at..].find("\n        }\n").unwrap()];
+            text.split_whitespace().collect::<String>()
+        };
+        let get = send("GetThing");
+        assert!(
+            get.contains("letid=&id;crate::send::attempts(client,&crate::operations::GETTHING,move||asyncmove{leturl="),
+            "{get}"
+        );
+        assert!(get.contains(r#"operation_id:"getThing""#), "{get}");
+        assert!(
+            get.contains("404u16=>Err(crate::send::error_value(response).await),"),
+            "{get}"
+        );
+        assert!(
+            get.contains("_=>Err(crate::send::unexpected(response).await)"),
+            "{get}"
+        );
+        let upload = send("Upload");
+        assert!(
+            upload.contains("crate::send::once(&crate::operations::UPLOAD,move||asyncmove{"),
+            "{upload}"
+        );
+        assert!(
+            !client.contains("Error::ErrorResponse(crate::response_value"),
+            "{client}"
+        );
+    }
+
+    #[test]
+    fn progenitor_names_are_matched() {
+        for (id, name) in [
+            ("getThing", "get_thing"),
+            ("documents-list", "documents_list"),
+            ("read_items_items__get", "read_items_items_get"),
+            ("2fa", "_2fa"),
+            ("type", "type_"),
+            ("gen", "gen_"),
+        ] {
+            assert_eq!(progenitor_name(id), name, "{id}");
+        }
     }
 
     #[test]

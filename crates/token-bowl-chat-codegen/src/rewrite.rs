@@ -30,23 +30,192 @@
 //!   `ResponseValue::from_response` copies the response's headers before it
 //!   reads the body; the generated code calls the API crate's
 //!   `crate::response_value` instead, which moves them.
+//! - **Attempts.** Each `send()` checks its arguments once, then builds,
+//!   sends and reads the request inside
+//!   `crate::send::attempts(client, &crate::operations::X, async || ..)`,
+//!   which makes an attempt again when the client's retry rule says so:
+//!   nothing is copied up front, the request is built anew. Its
+//!   `OperationInfo` carries the document's operation id (progenitor's is
+//!   the snake-case one), so the operation table finds it. An error answer
+//!   is read by `crate::send::error_value` (the documented error body, or
+//!   `UnexpectedResponse` with the body it came with), an unlisted status
+//!   by `crate::send::unexpected`, both inside the attempt. A raw body
+//!   (`reqwest::Body`, perhaps a stream) is sent once, in
+//!   `crate::send::once`.
 
 use proc_macro2::{Span, TokenStream};
 use syn::{
     Attribute, Fields, Ident, Item, ItemEnum, LitStr, Type, parse_quote,
+    visit::Visit as _,
     visit_mut::{self, VisitMut},
 };
 
 /// The type path the generator gives `format: uuid-or-empty` strings.
 pub const LENIENT_UUID_MARKER: &str = "__LenientUuid";
 
-/// Applies every rewrite to the generated file.
-pub fn rewrite(file: &mut syn::File) {
+/// progenitor's name of each operation (its `OperationInfo`'s
+/// `operation_id`), to the document's id and the operation's constant in
+/// the API crate's `operations`.
+pub type Operations<'a> = std::collections::BTreeMap<String, (&'a str, &'a str)>;
+
+/// Applies every rewrite to the generated file; `operations` is given for
+/// the client (not the mock helpers), whose `send()`s become attempts.
+pub fn rewrite(file: &mut syn::File, operations: Option<&Operations<'_>>) -> Result<(), String> {
     rewrite_items(&mut file.items);
     LenientIds.visit_file_mut(file);
     MockBodies::default().visit_file_mut(file);
     NoApiVersionHeader.visit_file_mut(file);
     MovedHeaders.visit_file_mut(file);
+    if let Some(operations) = operations {
+        let mut attempts = Attempts {
+            operations,
+            error: None,
+        };
+        attempts.visit_file_mut(file);
+        if let Some(error) = attempts.error {
+            return Err(error);
+        }
+    }
+    Ok(())
+}
+
+/// See the module docs: each `send()` becomes attempts.
+struct Attempts<'a> {
+    operations: &'a Operations<'a>,
+    error: Option<String>,
+}
+
+/// The `operation_id` literal of `let info = OperationInfo { .. };`.
+fn operation_info(stmt: &mut syn::Stmt) -> Option<&mut LitStr> {
+    let syn::Stmt::Local(local) = stmt else {
+        return None;
+    };
+    let syn::Expr::Struct(info) = &mut *local.init.as_mut()?.expr else {
+        return None;
+    };
+    if !info.path.is_ident("OperationInfo") {
+        return None;
+    }
+    info.fields
+        .iter_mut()
+        .find_map(|field| match (&field.member, &mut field.expr) {
+            (
+                syn::Member::Named(name),
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(id),
+                    ..
+                }),
+            ) if name == "operation_id" => Some(id),
+            _ => None,
+        })
+}
+
+/// `let url = ...;`: where building the request starts.
+fn is_url_let(stmt: &syn::Stmt) -> bool {
+    matches!(stmt, syn::Stmt::Local(local)
+        if matches!(&local.pat, syn::Pat::Ident(p) if p.ident == "url"))
+}
+
+/// Token text without spaces, to compare small expressions.
+fn flat(tokens: &impl quote::ToTokens) -> String {
+    tokens
+        .to_token_stream()
+        .to_string()
+        .split_whitespace()
+        .collect()
+}
+
+/// The error arms read inside the attempt (see the module docs).
+struct ErrorArms;
+
+impl VisitMut for ErrorArms {
+    fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+        visit_mut::visit_expr_mut(self, expr);
+        if !matches!(expr, syn::Expr::Call(_)) {
+            return;
+        }
+        match flat(expr).as_str() {
+            "Err(Error::ErrorResponse(crate::response_value(response).await?))" => {
+                *expr = parse_quote!(Err(crate::send::error_value(response).await));
+            }
+            "Err(Error::UnexpectedResponse(response))" => {
+                *expr = parse_quote!(Err(crate::send::unexpected(response).await));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The names a pattern binds, each once, in order.
+#[derive(Default)]
+struct BoundNames(Vec<Ident>);
+
+impl<'ast> syn::visit::Visit<'ast> for BoundNames {
+    fn visit_pat_ident(&mut self, pat: &'ast syn::PatIdent) {
+        if !self.0.contains(&pat.ident) {
+            self.0.push(pat.ident.clone());
+        }
+        syn::visit::visit_pat_ident(self, pat);
+    }
+}
+
+/// Whether the statements send a raw body (`.body(body)`).
+fn sends_raw_body(stmts: &[syn::Stmt]) -> bool {
+    stmts.iter().any(|stmt| flat(stmt).contains(".body(body)"))
+}
+
+impl VisitMut for Attempts<'_> {
+    fn visit_impl_item_fn_mut(&mut self, f: &mut syn::ImplItemFn) {
+        if f.sig.ident != "send" || f.sig.asyncness.is_none() {
+            return;
+        }
+        let Some(info) = f.block.stmts.iter_mut().find_map(operation_info) else {
+            return;
+        };
+        let name = info.value();
+        let Some(&(id, constant)) = self.operations.get(&name) else {
+            self.error.get_or_insert_with(|| {
+                format!("operation `{name}` has no entry in the operation table")
+            });
+            return;
+        };
+        *info = LitStr::new(id, info.span());
+        let Some(start) = f.block.stmts.iter().position(is_url_let) else {
+            self.error
+                .get_or_insert_with(|| format!("operation `{id}`: its `send()` builds no URL"));
+            return;
+        };
+        let mut body: Vec<syn::Stmt> = f.block.stmts.split_off(start);
+        for stmt in &mut body {
+            ErrorArms.visit_stmt_mut(stmt);
+        }
+        let constant = Ident::new(constant, Span::call_site());
+        let run: syn::Expr = if sends_raw_body(&body) {
+            parse_quote! {
+                crate::send::once(&crate::operations::#constant, move || async move { #(#body)* }).await
+            }
+        } else {
+            // Each attempt borrows the checked arguments: a closure that
+            // copies references into each attempt's future.
+            let mut names = BoundNames::default();
+            for stmt in &f.block.stmts {
+                if let syn::Stmt::Local(local) = stmt {
+                    names.visit_pat(&local.pat);
+                }
+            }
+            let borrowed = names.0.iter().filter(|name| *name != "client");
+            parse_quote! {{
+                #(let #borrowed = &#borrowed;)*
+                crate::send::attempts(
+                    client,
+                    &crate::operations::#constant,
+                    move || async move { #(#body)* },
+                )
+                .await
+            }}
+        };
+        f.block.stmts.push(syn::Stmt::Expr(run, None));
+    }
 }
 
 /// See the module docs: `ResponseValue::from_response(..)` becomes
@@ -501,7 +670,7 @@ mod tests {
 
     fn rewritten(code: TokenStream) -> String {
         let mut file: syn::File = syn::parse2(code).unwrap();
-        rewrite(&mut file);
+        rewrite(&mut file, None).unwrap();
         prettyplease::unparse(&file)
     }
 

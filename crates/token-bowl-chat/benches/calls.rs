@@ -260,7 +260,7 @@ impl Who {
                     .unwrap(),
             ),
             // For `--profile` only: the generated client the SDK hands
-            // out (`Client::api()`), with the SDK's retrying executor.
+            // out (`Client::api()`), with the SDK's retry rule and executor.
             3 => Who::Generated(
                 Client::builder()
                     .use_env(false)

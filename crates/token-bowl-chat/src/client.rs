@@ -16,7 +16,7 @@ use crate::{
     ClientBuilder, Error, Result, RetryPolicy,
     error::UnknownSend,
     history::{self, HistoryOptions},
-    retry::{self, Executor, Mode, Outcome},
+    retry::Executor,
     types::*,
 };
 
@@ -26,14 +26,12 @@ use crate::{
 /// (a key set on one is used by all).
 #[derive(Clone)]
 pub struct Client {
-    /// The generated client [`api`](Self::api) hands out: its executor
-    /// retries by itself.
+    /// The generated client: the SDK's calls go through it, and
+    /// [`api`](Self::api) hands it out. Its attempts follow `policy`.
     api: api::Client,
-    /// The same client (same pool, same credentials) with a send-once
-    /// executor, for the SDK's own calls: [`call`](Self::call) retries by
-    /// building the request again, so nothing is copied up front.
-    direct: api::Client,
-    /// The retrying executor: the policy and timeout of this client.
+    /// The retry rule of this client.
+    policy: Arc<RetryPolicy>,
+    /// The timeout, the user agent and the tracing fields of each attempt.
     executor: Arc<Executor>,
 }
 
@@ -42,7 +40,7 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("base_url", &self.base_url())
             .field("credentials", self.credentials())
-            .field("retry", &self.executor.policy)
+            .field("retry", &*self.policy)
             .finish()
     }
 }
@@ -62,32 +60,6 @@ macro_rules! paged {
         })?
         builder
     }};
-}
-
-/// What a generated call's error means for the retry rules.
-fn outcome(error: &api::Error<ErrorBody>) -> Outcome<'_> {
-    use api::Error as E;
-    match error {
-        E::ErrorResponse(answer) => Outcome::Answer(answer.status(), answer.headers()),
-        E::UnexpectedResponse(answer) => Outcome::Answer(answer.status(), answer.headers()),
-        E::CommunicationError(failure) | E::ResponseBodyError(failure) => Outcome::Failed(failure),
-        _ => Outcome::Done,
-    }
-}
-
-/// An answer whose status the operation does not list (a 200 where 201 is
-/// documented, a 3xx) comes unread from the send-once executor; it is read
-/// here, as the retrying executor reads every answer, so that one cut short
-/// is a failure of the connection (retried when safe, "outcome unknown" for
-/// a send) rather than a status.
-async fn read_unexpected(error: api::Error<ErrorBody>) -> api::Error<ErrorBody> {
-    match error {
-        api::Error::UnexpectedResponse(response) => match retry::read_whole(response).await {
-            Ok(read) => api::Error::UnexpectedResponse(read),
-            Err(failure) => api::Error::ResponseBodyError(failure),
-        },
-        other => other,
-    }
 }
 
 /// Checks a value against the spec's limits (through the generated
@@ -142,28 +114,21 @@ impl Client {
         ClientBuilder::new()
     }
 
-    /// The client over `http`, with both generated clients.
+    /// The client over `http`.
     pub(crate) fn assemble(
         base_url: &str,
         http: reqwest::Client,
         credentials: Credentials,
-        executor: Executor,
+        policy: RetryPolicy,
+        executor: Arc<Executor>,
     ) -> Self {
-        let once = Arc::new(Executor {
-            mode: Mode::Once,
-            ..executor.clone()
-        });
-        let executor = Arc::new(Executor {
-            mode: Mode::Retrying,
-            ..executor
-        });
-        let state = ClientState::new(credentials.clone()).with_executor(executor.clone());
-        let api = api::Client::new_with_client(base_url, http.clone(), state);
-        let state = ClientState::new(credentials).with_executor(once);
-        let direct = api::Client::new_with_client(base_url, http, state);
+        let policy = Arc::new(policy);
+        let state = ClientState::new(credentials)
+            .with_executor(executor.clone())
+            .with_retry(policy.clone());
         Self {
-            api,
-            direct,
+            api: api::Client::new_with_client(base_url, http, state),
+            policy,
             executor,
         }
     }
@@ -199,23 +164,17 @@ impl Client {
     /// A clone of this client (same pool, same credentials) whose calls use
     /// `policy`, e.g. `client.with_retry(RetryPolicy::none()).me()`.
     pub fn with_retry(&self, policy: RetryPolicy) -> Self {
-        let executor = Executor {
-            policy,
-            ..(*self.executor).clone()
-        };
         Self::assemble(
             self.base_url(),
             self.api.client().clone(),
             self.credentials().clone(),
-            executor,
+            policy,
+            self.executor.clone(),
         )
     }
 
-    /// Runs one generated call: `make` builds and sends the request with
-    /// the send-once client, and is called again for each retry (so the
-    /// request is built anew rather than copied up front), in the one
-    /// retry loop ([`retry::with_retries`]) that the executor of
-    /// [`api`](Self::api) uses too; then the error mapping.
+    /// Runs one generated call, `make(api)` (whose attempts follow this
+    /// client's retry rule), and maps its error.
     pub(crate) async fn call<'a, T, F, Fut>(
         &'a self,
         operation: &'static Operation,
@@ -223,34 +182,20 @@ impl Client {
     ) -> Result<T>
     where
         T: DeserializeOwned,
-        F: Fn(&'a api::Client) -> Fut,
+        F: FnOnce(&'a api::Client) -> Fut,
         Fut: Future<Output = Result<ResponseValue<T>, api::Error<ErrorBody>>>,
     {
-        let attempt = |_, _| {
-            let sent = make(&self.direct);
-            async move {
-                match sent.await {
-                    Ok(value) => (Ok(value), true),
-                    Err(error) => (Err(read_unexpected(error).await), true),
-                }
-            }
-        };
-        let result = retry::with_retries(
-            &self.executor.policy,
-            operation.id,
-            operation.idempotent,
-            attempt,
-            |result| result.as_ref().map_or_else(outcome, |_| Outcome::Done),
-        )
-        .await;
-        result.map(ResponseValue::into_inner).map_err(|error| {
-            Error::from_api::<T>(
-                operation.id,
-                error,
-                self.credentials().get().as_ref(),
-                self.executor.timeout,
-            )
-        })
+        make(&self.api)
+            .await
+            .map(ResponseValue::into_inner)
+            .map_err(|error| {
+                Error::from_api::<T>(
+                    operation.id,
+                    error,
+                    self.credentials().get().as_ref(),
+                    self.executor.timeout,
+                )
+            })
     }
 
     fn adopt_key_if_none(&self, key: &ApiKey) {
@@ -304,7 +249,7 @@ impl Client {
         };
         let created: Registration = self
             .call(&op::REGISTER_USER, |api| {
-                api.register_user().body(body.clone()).send()
+                api.register_user().body(body).send()
             })
             .await?;
         self.adopt_key_if_none(&created.api_key);
@@ -323,7 +268,7 @@ impl Client {
             username: valid("username", username)?,
         };
         self.call(&op::UPDATE_MY_USERNAME, |api| {
-            api.update_my_username().body(body.clone()).send()
+            api.update_my_username().body(body).send()
         })
         .await
     }
@@ -334,7 +279,7 @@ impl Client {
             logo: logo.map(str::to_owned),
         };
         self.call(&op::UPDATE_MY_LOGO, |api| {
-            api.update_my_logo().body(body.clone()).send()
+            api.update_my_logo().body(body).send()
         })
         .await
     }
@@ -347,7 +292,7 @@ impl Client {
             webhook_url: valid_opt("webhook_url", url)?,
         };
         self.call(&op::UPDATE_MY_WEBHOOK, |api| {
-            api.update_my_webhook().body(body.clone()).send()
+            api.update_my_webhook().body(body).send()
         })
         .await
     }
@@ -373,7 +318,7 @@ impl Client {
             username: valid_opt("username", username)?,
         };
         self.call(&op::SEND_MAGIC_LINK, |api| {
-            api.send_magic_link().body(body.clone()).send()
+            api.send_magic_link().body(body).send()
         })
         .await
     }
@@ -386,7 +331,7 @@ impl Client {
         };
         let session: MagicLinkSession = self
             .call(&op::AUTHENTICATE_MAGIC_LINK, |api| {
-                api.authenticate_magic_link().body(body.clone()).send()
+                api.authenticate_magic_link().body(body).send()
             })
             .await?;
         self.adopt_key_if_none(&session.api_key);
@@ -417,7 +362,7 @@ impl Client {
         let attempted_at = Utc::now();
         let result = self
             .call(&op::SEND_MESSAGE, |api| {
-                api.send_message().body(body.clone()).send()
+                api.send_message().body(body).send()
             })
             .await;
         result.map_err(|cause| {
@@ -620,10 +565,8 @@ impl Client {
             emoji: bot.emoji,
             webhook_url: valid_opt("webhook_url", bot.webhook_url)?,
         };
-        self.call(&op::CREATE_BOT, |api| {
-            api.create_bot().body(body.clone()).send()
-        })
-        .await
+        self.call(&op::CREATE_BOT, |api| api.create_bot().body(body).send())
+            .await
     }
 
     /// Your bots.
@@ -639,7 +582,7 @@ impl Client {
             webhook_url: valid_opt("webhook_url", update.webhook_url)?,
         };
         self.call(&op::UPDATE_BOT, |api| {
-            api.update_bot().bot_id(id).body(body.clone()).send()
+            api.update_bot().bot_id(id).body(body).send()
         })
         .await
     }
@@ -670,7 +613,7 @@ impl Client {
             message_ids: conversation.message_ids,
         };
         self.call(&op::CREATE_CONVERSATION, |api| {
-            api.create_conversation().body(body.clone()).send()
+            api.create_conversation().body(body).send()
         })
         .await
     }
@@ -725,7 +668,7 @@ impl Client {
         self.call(&op::UPDATE_CONVERSATION, |api| {
             api.update_conversation()
                 .conversation_id(id)
-                .body(body.clone())
+                .body(body)
                 .send()
         })
         .await
@@ -770,10 +713,7 @@ impl Client {
             bot: update.bot,
         };
         self.call(&op::ADMIN_UPDATE_USER, |api| {
-            api.admin_update_user()
-                .user_id(id)
-                .body(body.clone())
-                .send()
+            api.admin_update_user().user_id(id).body(body).send()
         })
         .await
     }
@@ -800,7 +740,7 @@ impl Client {
     pub async fn admin_set_role(&self, id: Uuid, role: Role) -> Result<RoleAssigned> {
         let body = t::AssignRoleRequest { role };
         self.call(&op::ASSIGN_USER_ROLE, |api| {
-            api.assign_user_role().user_id(id).body(body.clone()).send()
+            api.assign_user_role().user_id(id).body(body).send()
         })
         .await
     }
@@ -819,7 +759,7 @@ impl Client {
             role: role.unwrap_or(Role::Member),
         };
         self.call(&op::INVITE_USER_BY_EMAIL, |api| {
-            api.invite_user_by_email().body(body.clone()).send()
+            api.invite_user_by_email().body(body).send()
         })
         .await
     }
@@ -838,10 +778,7 @@ impl Client {
             content: valid("content", content)?,
         };
         self.call(&op::ADMIN_UPDATE_MESSAGE, |api| {
-            api.admin_update_message()
-                .message_id(id)
-                .body(body.clone())
-                .send()
+            api.admin_update_message().message_id(id).body(body).send()
         })
         .await
     }

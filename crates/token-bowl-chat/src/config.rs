@@ -9,7 +9,7 @@ use token_bowl_chat_api::{ApiKey, Credentials};
 use crate::{
     Client, Error, Result,
     error::API_KEY_ENV,
-    retry::{Executor, Mode, RetryPolicy},
+    retry::{Executor, RetryPolicy},
 };
 
 /// The environment variable that holds the base URL.
@@ -183,9 +183,10 @@ impl ClientBuilder {
                     // key (a custom header, which reqwest does not strip)
                     // to wherever it points. A 3xx is an `Error::Status`.
                     .redirect(reqwest::redirect::Policy::none())
-                    // The executor retries, with backoff, what is safe to
-                    // retry, HTTP/2 refusals included; reqwest's own retry
-                    // layer would copy every request for nothing.
+                    // The generated client's attempts retry, with backoff,
+                    // what is safe to retry, HTTP/2 refusals included;
+                    // reqwest's own retry layer would copy every request
+                    // for nothing.
                     .retry(reqwest::retry::never().max_retries_per_request(0));
                 if let Some(connect) = self.connect_timeout {
                     builder = builder.connect_timeout(connect);
@@ -196,18 +197,17 @@ impl ClientBuilder {
             }
         };
         let executor = Executor {
-            policy: self.retry,
             timeout: Some(self.timeout),
             client_is_ours,
             // The client the SDK builds sends it itself.
             user_agent: (!client_is_ours).then_some(user_agent),
-            mode: Mode::Retrying,
         };
         Ok(Client::assemble(
             &base_url,
             http,
             Credentials::new(key),
-            executor,
+            self.retry,
+            std::sync::Arc::new(executor),
         ))
     }
 }

@@ -3,6 +3,7 @@
 use std::{fmt, time::Duration};
 
 use chrono::{DateTime, Utc};
+use futures::FutureExt as _;
 use reqwest::{StatusCode, header::HeaderMap};
 use serde::de::DeserializeOwned;
 use token_bowl_chat_api::types::{ErrorBody, ErrorBodyDetail, ValidationErrorLocItem};
@@ -399,14 +400,8 @@ impl Error {
                 let status = response.status();
                 let request_id = request_id(response.headers());
                 let retry_after = crate::retry::retry_after(response.headers());
-                let wrapped = response.headers().contains_key(crate::retry::WRAPPED_BODY);
                 let body = response.into_inner();
-                let snippet = match &body.detail {
-                    // The body was not JSON: its text is the detail.
-                    Some(ErrorBodyDetail::String(text)) if wrapped => text.clone(),
-                    _ if wrapped => String::new(),
-                    _ => serde_json::to_string(&body).unwrap_or_default(),
-                };
+                let snippet = serde_json::to_string(&body).unwrap_or_default();
                 Self::from_status(
                     operation,
                     status,
@@ -417,8 +412,9 @@ impl Error {
                     key,
                 )
             }
-            // The executor turns every error body into an `ErrorBody`, so
-            // this is a success body that does not decode.
+            // An error answer that is no `ErrorBody` comes as an
+            // `UnexpectedResponse`, so this is a success body that does not
+            // decode.
             E::InvalidResponsePayload(bytes, json_error) => {
                 let (path, message) =
                     path(&bytes).unwrap_or_else(|| (".".to_owned(), json_error.to_string()));
@@ -429,15 +425,35 @@ impl Error {
                     body_snippet: shown(&String::from_utf8_lossy(&bytes), key),
                 }))
             }
-            E::UnexpectedResponse(response) => Self::from_status(
-                operation,
-                response.status(),
-                None,
-                request_id(response.headers()),
-                crate::retry::retry_after(response.headers()),
-                String::new(),
-                key,
-            ),
+            E::UnexpectedResponse(response) => {
+                let status = response.status();
+                let request_id = request_id(response.headers());
+                let retry_after = crate::retry::retry_after(response.headers());
+                // The generated client reads such an answer whole, so its
+                // body is in memory and ready at once. Of an error status
+                // (a proxy's HTML 502, a `text/plain` 500) the text is the
+                // detail; an empty body has none.
+                let text = if status.is_client_error() || status.is_server_error() {
+                    response
+                        .bytes()
+                        .now_or_never()
+                        .and_then(|read| read.ok())
+                        .map(|bytes| String::from_utf8_lossy(&bytes).trim().to_owned())
+                        .unwrap_or_default()
+                } else {
+                    String::new()
+                };
+                let detail = (!text.is_empty()).then(|| ErrorBodyDetail::String(text.clone()));
+                Self::from_status(
+                    operation,
+                    status,
+                    detail,
+                    request_id,
+                    retry_after,
+                    text,
+                    key,
+                )
+            }
             E::CommunicationError(source)
             | E::ResponseBodyError(source)
             | E::InvalidUpgrade(source) => Self::transport(operation, source, timeout),

@@ -56,24 +56,14 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod fuzzing {
     /// What the client makes of a response with `status` and `body` to a
-    /// `GET /users/me`: the executor's reading of the body, then the error
-    /// (or decode) mapping. Never panics.
+    /// `GET /users/me`: the generated client's reading of the answer, then
+    /// the error (or decode) mapping. Never panics.
     pub fn response(status: u16, content_type: &str, body: &[u8]) -> crate::Result<crate::Profile> {
-        fuzz_response(status, content_type, body)
-    }
-
-    /// The executor's `read_whole` and the error mapping on a made-up
-    /// response.
-    fn fuzz_response(
-        status: u16,
-        content_type: &str,
-        body: &[u8],
-    ) -> crate::Result<crate::Profile> {
         use reqwest::{
             StatusCode,
             header::{CONTENT_TYPE, HeaderValue},
         };
-        use token_bowl_chat_api::{Error as E, ResponseValue, types::ErrorBody};
+        use token_bowl_chat_api::{Error as E, types::ErrorBody};
         let Ok(status) = StatusCode::from_u16(status) else {
             return Err(crate::Error::invalid("status", "not an HTTP status"));
         };
@@ -82,28 +72,23 @@ pub mod fuzzing {
         if let Ok(value) = HeaderValue::from_str(content_type) {
             response.headers_mut().insert(CONTENT_TYPE, value);
         }
+        let response = reqwest::Response::from(response);
         let runtime = tokio::runtime::Builder::new_current_thread()
             .build()
             .map_err(|e| crate::Error::Config(e.to_string()))?;
-        let read = runtime
-            .block_on(crate::retry::read_whole(reqwest::Response::from(response)))
-            .map_err(|e| crate::Error::transport("fuzz", e, None))?;
-        let status = read.status();
-        let headers = read.headers().clone();
-        let bytes = runtime
-            .block_on(read.bytes())
-            .map_err(|e| crate::Error::transport("fuzz", e, None))?;
-        // What the generated client does with the body.
+        // What the generated `get_my_profile` does with the answer.
         let error = if status.is_success() {
+            let bytes = runtime
+                .block_on(response.bytes())
+                .map_err(|e| crate::Error::transport("fuzz", e, None))?;
             match serde_json::from_slice::<crate::Profile>(&bytes) {
                 Ok(profile) => return Ok(profile),
                 Err(e) => E::InvalidResponsePayload(bytes, e),
             }
         } else {
-            match serde_json::from_slice::<ErrorBody>(&bytes) {
-                Ok(body) => E::ErrorResponse(ResponseValue::new(body, status, headers)),
-                Err(e) => E::InvalidResponsePayload(bytes, e),
-            }
+            runtime.block_on(token_bowl_chat_api::read_error_answer::<ErrorBody>(
+                response,
+            ))
         };
         Err(crate::Error::from_api::<crate::Profile>(
             "fuzz", error, None, None,

@@ -1,22 +1,16 @@
-//! Retries, timeouts, tracing. One retry loop, [`with_retries`], runs the
-//! attempts of every request: the SDK's own calls build the request anew
-//! for each attempt and send it through a send-once executor
-//! ([`Mode::Once`]); the generated client that
-//! [`Client::api`](crate::Client::api) hands out has an executor that sends
-//! a copy of its request for each attempt ([`Mode::Retrying`]). Both read
-//! an attempt's outcome the same way and wait as [`RetryPolicy`] says.
+//! Retries, timeouts, tracing. The attempts of every request run in the
+//! generated client's one loop (`token_bowl_chat_api::Retry`), which
+//! builds the request anew for each; [`RetryPolicy`] is the rule it
+//! follows, and [`Executor`] adds the timeout, the `User-Agent` and the
+//! tracing fields of each attempt.
 
-use std::{
-    future::Future,
-    time::{Duration, Instant, SystemTime},
-};
+use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::{
-    Method, ResponseBuilderExt as _, StatusCode,
-    header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER, USER_AGENT},
+    Method, StatusCode,
+    header::{HeaderMap, HeaderValue, RETRY_AFTER, USER_AGENT},
 };
-use token_bowl_chat_api::{Execute, ExecuteFuture, types::ErrorBody};
-use tracing::Instrument;
+use token_bowl_chat_api::{Execute, ExecuteFuture, Operation, Outcome, Retry};
 
 /// When and how often a failed request is tried again.
 ///
@@ -131,15 +125,29 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     )
 }
 
-/// The SDK's [`Execute`]: timeout, user agent, retries and one tracing span
-/// per attempt. Error responses leave it with a JSON `ErrorBody`: a body that
-/// is not one (a `text/plain` 500, a proxy's HTML 502, an empty 503) is
-/// wrapped as `{"detail": <its text>}`, so the generated client always
-/// answers an error status with `Error::ErrorResponse`, which carries the
-/// status and headers.
+/// The rule the generated client's attempts follow (see
+/// [`token_bowl_chat_api::Retry`]): the attempts of every request, the
+/// SDK's calls and those of [`Client::api`](crate::Client::api) alike, run
+/// in the API crate's one loop, which builds the request anew for each.
+impl Retry for RetryPolicy {
+    fn wait(&self, operation: &Operation, attempt: u32, outcome: Outcome<'_>) -> Option<Duration> {
+        if attempt > self.max_retries {
+            return None;
+        }
+        match outcome {
+            Outcome::Answer { status, headers } => {
+                self.wait_for_status(operation.idempotent, status, headers, attempt)
+            }
+            Outcome::Failed(error) => self.wait_for_failure(operation.idempotent, error, attempt),
+        }
+    }
+}
+
+/// The SDK's [`Execute`]: the timeout and `User-Agent` a client passed in
+/// does not add itself, and the method, path, status and duration of each
+/// attempt in its `token_bowl_request` span.
 #[derive(Debug, Clone)]
 pub(crate) struct Executor {
-    pub policy: RetryPolicy,
     pub timeout: Option<Duration>,
     /// Whether the `reqwest::Client` is the one the SDK built, which applies
     /// `timeout` itself: requests then do not carry it, which spares each
@@ -148,21 +156,6 @@ pub(crate) struct Executor {
     /// The `User-Agent` to add, unless the `reqwest::Client` sends it (the
     /// one the SDK builds does) or the request has one.
     pub user_agent: Option<HeaderValue>,
-    /// Whether this executor retries, or sends once for a caller that does.
-    pub mode: Mode,
-}
-
-/// How an [`Executor`] treats a request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Mode {
-    /// Retries by itself, keeping a copy of the request for the next
-    /// attempt, and reads every body inside the attempt: for the generated
-    /// client that [`Client::api`](crate::Client::api) hands out.
-    Retrying,
-    /// One attempt, for the SDK's own calls, which retry by building the
-    /// request again (so nothing is copied up front). A success passes
-    /// through unread; the generated client reads it.
-    Once,
 }
 
 impl Execute for Executor {
@@ -170,12 +163,9 @@ impl Execute for Executor {
         &'a self,
         client: &'a reqwest::Client,
         request: reqwest::Request,
-        operation_id: &'static str,
+        _operation_id: &'static str,
     ) -> ExecuteFuture<'a> {
-        match self.mode {
-            Mode::Retrying => Box::pin(self.run(client, request, operation_id)),
-            Mode::Once => Box::pin(self.once(client, request)),
-        }
+        Box::pin(self.once(client, request))
     }
 }
 
@@ -192,10 +182,8 @@ impl Executor {
         }
     }
 
-    /// One attempt, in the caller's `token_bowl_request` span (see
-    /// [`attempt_span`]), which gets the method, path, status and duration.
-    /// An error answer is read whole and its body made an `ErrorBody` (see
-    /// [`read_whole`]); a success is handed on unread.
+    /// One attempt, in its `token_bowl_request` span (made by the generated
+    /// client), which gets the method, path, status and duration.
     async fn once(
         &self,
         client: &reqwest::Client,
@@ -212,126 +200,11 @@ impl Executor {
             trace_body(&span, &request);
             Instant::now()
         });
-        let result = match client.execute(request).await {
-            Ok(response) if is_error(response.status()) => read_whole(response).await,
-            other => other,
-        };
+        let result = client.execute(request).await;
         if let Some(started) = started {
             record_outcome(&span, &result, started);
         }
         result
-    }
-
-    async fn run(
-        &self,
-        client: &reqwest::Client,
-        mut request: reqwest::Request,
-        operation: &'static str,
-    ) -> reqwest::Result<reqwest::Response> {
-        self.prepare(&mut request);
-        let idempotent = is_idempotent(operation, request.method());
-        let retries = self.policy.max_retries;
-        let mut pending = Some(request);
-        let attempt = |attempt: u32, span: tracing::Span| {
-            let request = pending
-                .take()
-                .expect("an attempt is made again only with a copy of the request");
-            // A copy for the next attempt while one is left (the body is
-            // shared, not copied).
-            if attempt <= retries {
-                pending = request.try_clone();
-            }
-            let again = pending.is_some();
-            async move {
-                if !span.is_disabled() {
-                    span.record("method", tracing::field::display(request.method()));
-                    span.record("path", request.url().path());
-                    trace_body(&span, &request);
-                }
-                let started = Instant::now();
-                // The whole answer, body included, is read here: a
-                // connection that dies mid-body is then a failure of this
-                // attempt, retried like any other, and the timeout bounds
-                // the body too.
-                let result = match client.execute(request).await {
-                    Ok(response) => read_whole(response).await,
-                    Err(e) => Err(e),
-                };
-                record_outcome(&span, &result, started);
-                (result, again)
-            }
-        };
-        with_retries(
-            &self.policy,
-            operation,
-            idempotent,
-            attempt,
-            |result| match result {
-                Ok(response) => Outcome::Answer(response.status(), response.headers()),
-                Err(e) => Outcome::Failed(e),
-            },
-        )
-        .await
-    }
-}
-
-/// What an attempt ended in, as the retry rules read it.
-pub(crate) enum Outcome<'a> {
-    /// Nothing to retry: a success, or a failure no rule retries.
-    Done,
-    /// An answer, with its status and headers.
-    Answer(StatusCode, &'a HeaderMap),
-    /// The connection failed, before, while or after the request was sent.
-    Failed(&'a reqwest::Error),
-}
-
-/// The one retry loop, for the SDK's calls (which build the request again
-/// for each attempt) and the executor of [`Client::api`](crate::Client::api)
-/// (which sends a copy). `attempt(n, span)` makes attempt `n` (from 1)
-/// inside its `token_bowl_request` span and says whether another can be
-/// made; `outcome` reads its result. An attempt is repeated, after the
-/// wait the [`RetryPolicy`] gives for that outcome, while retries are left.
-pub(crate) async fn with_retries<R, A, Fut>(
-    policy: &RetryPolicy,
-    operation: &'static str,
-    idempotent: bool,
-    mut attempt: A,
-    outcome: impl Fn(&R) -> Outcome<'_>,
-) -> R
-where
-    A: FnMut(u32, tracing::Span) -> Fut,
-    Fut: Future<Output = (R, bool)>,
-{
-    let mut n: u32 = 0;
-    loop {
-        n += 1;
-        let span = attempt_span(operation, n);
-        let future = attempt(n, span.clone());
-        // Instrumenting costs a wrapper per poll; without a subscriber
-        // that wants the span there is nothing to attribute.
-        let (result, again) = if span.is_disabled() {
-            future.await
-        } else {
-            future.instrument(span.clone()).await
-        };
-        let wait = if again && n <= policy.max_retries {
-            match outcome(&result) {
-                Outcome::Done => None,
-                Outcome::Answer(status, headers) => {
-                    policy.wait_for_status(idempotent, status, headers, n)
-                }
-                Outcome::Failed(error) => policy.wait_for_failure(idempotent, error, n),
-            }
-        } else {
-            None
-        };
-        match wait {
-            Some(wait) => {
-                tracing::debug!(parent: &span, wait_ms = wait.as_millis() as u64, "retrying");
-                tokio::time::sleep(wait).await;
-            }
-            None => return result,
-        }
     }
 }
 
@@ -371,25 +244,6 @@ impl RetryPolicy {
         (idempotent || error.is_connect() || is_refused_by_http2(error))
             .then(|| self.backoff(attempt - 1))
     }
-}
-
-/// 4xx and 5xx.
-fn is_error(status: StatusCode) -> bool {
-    status.is_client_error() || status.is_server_error()
-}
-
-/// The span of one attempt. Method and path are recorded by the executor,
-/// status and duration when the answer is in.
-pub(crate) fn attempt_span(operation: &'static str, attempt: u32) -> tracing::Span {
-    tracing::debug_span!(
-        "token_bowl_request",
-        operation,
-        method = tracing::field::Empty,
-        path = tracing::field::Empty,
-        attempt,
-        status = tracing::field::Empty,
-        duration_ms = tracing::field::Empty,
-    )
 }
 
 /// The request body at TRACE level, with the key redacted.
@@ -446,77 +300,6 @@ fn is_refused_by_http2(error: &reqwest::Error) -> bool {
         source = cause.source();
     }
     false
-}
-
-/// Marks an error response whose body the executor wrapped: its `detail`
-/// is the whole original text.
-pub(crate) const WRAPPED_BODY: &str = "x-token-bowl-wrapped-body";
-
-/// The response with its whole body read, and an error response's body
-/// made the `ErrorBody` JSON the generated client expects: kept when it
-/// already is one, else `{"detail": text}` (`{}` for an empty body), marked
-/// with [`WRAPPED_BODY`]. Status, version and headers are kept.
-pub(crate) async fn read_whole(
-    mut response: reqwest::Response,
-) -> reqwest::Result<reqwest::Response> {
-    let status = response.status();
-    let version = response.version();
-    let url = response.url().clone();
-    let mut headers = std::mem::take(response.headers_mut());
-    // Chunk by chunk: a body that comes in one piece (most do) is kept as
-    // it is, with no buffer to gather it in. A body cut short names the
-    // server, like any other transport error.
-    let mut first: Option<bytes::Bytes> = None;
-    let mut gathered: Option<bytes::BytesMut> = None;
-    loop {
-        let chunk = match response.chunk().await {
-            Ok(Some(chunk)) => chunk,
-            Ok(None) => break,
-            Err(e) if e.url().is_none() => return Err(e.with_url(url)),
-            Err(e) => return Err(e),
-        };
-        match (&mut gathered, first.take()) {
-            (Some(buffer), _) => buffer.extend_from_slice(&chunk),
-            (None, None) => first = Some(chunk),
-            (None, Some(earlier)) => {
-                let mut buffer = bytes::BytesMut::with_capacity(earlier.len() + chunk.len());
-                buffer.extend_from_slice(&earlier);
-                buffer.extend_from_slice(&chunk);
-                gathered = Some(buffer);
-            }
-        }
-    }
-    let bytes = match gathered {
-        Some(buffer) => buffer.freeze(),
-        None => first.unwrap_or_default(),
-    };
-    let body = if !is_error(status) || serde_json::from_slice::<ErrorBody>(&bytes).is_ok() {
-        bytes
-    } else {
-        let text = String::from_utf8_lossy(&bytes);
-        let text = text.trim();
-        let wrapped = if text.is_empty() {
-            serde_json::json!({})
-        } else {
-            serde_json::json!({ "detail": text })
-        };
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        headers.insert(WRAPPED_BODY, HeaderValue::from_static("1"));
-        headers.remove(CONTENT_LENGTH);
-        bytes::Bytes::from(wrapped.to_string())
-    };
-    let mut rebuilt = http::Response::new(body);
-    *rebuilt.status_mut() = status;
-    *rebuilt.version_mut() = version;
-    *rebuilt.headers_mut() = headers;
-    // It keeps its URL (reqwest's `ResponseBuilderExt` holds it in an
-    // extension); without one, reqwest parses a placeholder URL for every
-    // response.
-    let mut with_url = http::Response::builder().url(url);
-    if let Some(extensions) = with_url.extensions_mut() {
-        *rebuilt.extensions_mut() = std::mem::take(extensions);
-    }
-    Ok(reqwest::Response::from(rebuilt))
 }
 
 #[cfg(test)]

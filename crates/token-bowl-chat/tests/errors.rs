@@ -126,6 +126,28 @@ async fn an_empty_error_body_and_a_non_json_body() {
 }
 
 #[tokio::test]
+async fn the_generated_client_keeps_an_error_answer_that_is_no_error_body_whole() {
+    let (_server, client) = answering(
+        ResponseTemplate::new(502).set_body_raw("<html>bad gateway</html>", "text/html"),
+    )
+    .await;
+    let err = client.api().get_my_profile().send().await.unwrap_err();
+    let token_bowl_chat::api::Error::UnexpectedResponse(answer) = &err else {
+        panic!("{err:?}");
+    };
+    assert_eq!(answer.status().as_u16(), 502);
+    assert_eq!(answer.headers()["content-type"], "text/html");
+    // As an SDK error, its text is the detail, as for the SDK's own calls.
+    let err = Error::from(err);
+    assert!(matches!(err, Error::Server(_)), "{err:?}");
+    assert_eq!(err.to_string(), "502 Bad Gateway: <html>bad gateway</html>");
+    assert_eq!(
+        client.me().await.unwrap_err().to_string(),
+        "502 Bad Gateway: <html>bad gateway</html>"
+    );
+}
+
+#[tokio::test]
 async fn request_id_and_retry_after_are_kept() {
     let (_server, client) = answering(
         detail(429, "slow down")

@@ -1,0 +1,205 @@
+//! How every generated `send()` runs (the codegen crate's rewrite wraps
+//! each one in [`attempts`]): the request is built and sent anew for each
+//! attempt, inside one `token_bowl_request` span, and a [`Retry`] rule in
+//! the client's state decides whether a failed attempt is made again. An
+//! error answer is read whole inside its attempt ([`error_value`],
+//! [`unexpected`]), so a body cut short is a failure of that attempt.
+
+use std::{fmt, future::Future, time::Duration};
+
+use reqwest::{ResponseBuilderExt as _, StatusCode, header::HeaderMap};
+use serde::de::DeserializeOwned;
+use tracing::Instrument as _;
+
+use crate::{Client, Error, Operation, ResponseValue};
+
+/// How an attempt failed, as a [`Retry`] rule reads it.
+#[derive(Debug, Clone, Copy)]
+pub enum Outcome<'a> {
+    /// The server answered with an error status, or one the operation does
+    /// not list.
+    Answer {
+        /// The answer's status.
+        status: StatusCode,
+        /// The answer's headers (`Retry-After`, ...).
+        headers: &'a HeaderMap,
+    },
+    /// The connection failed before, while or after the request was sent,
+    /// or the answer's body was cut short.
+    Failed(&'a reqwest::Error),
+}
+
+/// Decides whether a failed attempt is made again: set one with
+/// [`ClientState::with_retry`](crate::ClientState::with_retry). Without
+/// one, each request is sent once.
+pub trait Retry: fmt::Debug + Send + Sync + 'static {
+    /// The wait before attempt `attempt + 1` of `operation`, whose attempt
+    /// number `attempt` (from 1) ended in `outcome`; `None` ends the
+    /// attempts with that outcome.
+    fn wait(&self, operation: &Operation, attempt: u32, outcome: Outcome<'_>) -> Option<Duration>;
+}
+
+/// The span of one attempt. Method and path are recorded by the client's
+/// executor, if it has one, and so are status and duration.
+fn attempt_span(operation: &'static str, attempt: u32) -> tracing::Span {
+    tracing::debug_span!(
+        "token_bowl_request",
+        operation,
+        method = tracing::field::Empty,
+        path = tracing::field::Empty,
+        attempt,
+        status = tracing::field::Empty,
+        duration_ms = tracing::field::Empty,
+    )
+}
+
+/// Runs `attempt` (which builds, sends and reads one request) until it
+/// succeeds or the client's [`Retry`] rule says to stop.
+pub(crate) async fn attempts<T, E, Fut>(
+    client: &Client,
+    operation: &'static Operation,
+    attempt: impl Fn() -> Fut,
+) -> Result<ResponseValue<T>, Error<E>>
+where
+    Fut: Future<Output = Result<ResponseValue<T>, Error<E>>>,
+{
+    let mut n: u32 = 0;
+    loop {
+        n += 1;
+        let span = attempt_span(operation.id, n);
+        // Instrumenting costs a wrapper per poll; without a subscriber
+        // that wants the span there is nothing to attribute.
+        let result = if span.is_disabled() {
+            attempt().await
+        } else {
+            attempt().instrument(span.clone()).await
+        };
+        let (Some(rule), Err(error)) = (&client.inner.retry, &result) else {
+            return result;
+        };
+        let outcome = match error {
+            Error::ErrorResponse(answer) => Outcome::Answer {
+                status: answer.status(),
+                headers: answer.headers(),
+            },
+            Error::UnexpectedResponse(answer) => Outcome::Answer {
+                status: answer.status(),
+                headers: answer.headers(),
+            },
+            Error::CommunicationError(failure) | Error::ResponseBodyError(failure) => {
+                Outcome::Failed(failure)
+            }
+            _ => return result,
+        };
+        match rule.wait(operation, n, outcome) {
+            Some(wait) => {
+                tracing::debug!(parent: &span, wait_ms = wait.as_millis() as u64, "retrying");
+                tokio::time::sleep(wait).await;
+            }
+            None => return result,
+        }
+    }
+}
+
+/// One attempt, for a request whose body (a `reqwest::Body`, perhaps a
+/// stream) cannot be sent twice.
+pub(crate) async fn once<T, E, Fut>(
+    operation: &'static Operation,
+    attempt: impl FnOnce() -> Fut,
+) -> Result<ResponseValue<T>, Error<E>>
+where
+    Fut: Future<Output = Result<ResponseValue<T>, Error<E>>>,
+{
+    let span = attempt_span(operation.id, 1);
+    if span.is_disabled() {
+        attempt().await
+    } else {
+        attempt().instrument(span).await
+    }
+}
+
+/// An error answer read whole: `ErrorResponse` when its body is the
+/// documented error body, else `UnexpectedResponse` holding the body it
+/// came with (a proxy's HTML 502, a `text/plain` 500, an empty 503), which
+/// [`reqwest::Response::text`] still reads.
+pub(crate) async fn error_value<E: DeserializeOwned>(response: reqwest::Response) -> Error<E> {
+    let (status, headers, bytes, rebuild) = match read(response).await {
+        Ok(read) => read,
+        Err(failure) => return Error::ResponseBodyError(failure),
+    };
+    match serde_json::from_slice::<E>(&bytes) {
+        Ok(body) => Error::ErrorResponse(ResponseValue::new(body, status, headers)),
+        Err(_) => Error::UnexpectedResponse(rebuild.finish(status, headers, bytes)),
+    }
+}
+
+/// An answer with a status the operation does not list, read whole.
+pub(crate) async fn unexpected<E>(response: reqwest::Response) -> Error<E> {
+    match read(response).await {
+        Ok((status, headers, bytes, rebuild)) => {
+            Error::UnexpectedResponse(rebuild.finish(status, headers, bytes))
+        }
+        Err(failure) => Error::ResponseBodyError(failure),
+    }
+}
+
+/// What a response read whole keeps besides status, headers and body.
+struct Rebuild {
+    version: reqwest::Version,
+    url: reqwest::Url,
+}
+
+impl Rebuild {
+    /// A response again, from its parts and its whole body.
+    fn finish(
+        self,
+        status: StatusCode,
+        headers: HeaderMap,
+        body: bytes::Bytes,
+    ) -> reqwest::Response {
+        // It keeps its URL (reqwest's `ResponseBuilderExt` holds it in an
+        // extension); without one, reqwest parses a placeholder URL.
+        let mut answer = http::Response::builder()
+            .status(status)
+            .version(self.version)
+            .url(self.url);
+        if let Some(map) = answer.headers_mut() {
+            *map = headers;
+        }
+        match answer.body(body) {
+            Ok(answer) => reqwest::Response::from(answer),
+            // Every part came from a response, so this is not reached;
+            // an empty answer with the status is the fallback.
+            Err(_) => {
+                let mut answer = http::Response::new(bytes::Bytes::new());
+                *answer.status_mut() = status;
+                reqwest::Response::from(answer)
+            }
+        }
+    }
+}
+
+/// Status, headers (moved out) and the whole body. A body cut short is an
+/// error that names the server's URL, like any other transport error.
+async fn read(
+    mut response: reqwest::Response,
+) -> reqwest::Result<(StatusCode, HeaderMap, bytes::Bytes, Rebuild)> {
+    let status = response.status();
+    let headers = std::mem::take(response.headers_mut());
+    let rebuild = Rebuild {
+        version: response.version(),
+        url: response.url().clone(),
+    };
+    match response.bytes().await {
+        Ok(bytes) => Ok((status, headers, bytes, rebuild)),
+        Err(e) if e.url().is_none() => Err(e.with_url(rebuild.url)),
+        Err(e) => Err(e),
+    }
+}
+
+/// What the generated client makes of an error answer, for fuzzing and
+/// tests outside this crate: see [`error_value`].
+#[doc(hidden)]
+pub async fn read_error_answer<E: DeserializeOwned>(response: reqwest::Response) -> Error<E> {
+    error_value(response).await
+}
