@@ -40,6 +40,13 @@ impl Drop for OwnedRuntime {
     }
 }
 
+impl crate::ClientBuilder {
+    /// Builds a [`blocking::Client`](Client) with these settings.
+    pub fn build_blocking(self) -> Result<Client> {
+        Client::new(self.build()?)
+    }
+}
+
 /// The blocking client: the same operations as [`crate::Client`], each
 /// returning when the answer is there. Cheap to clone.
 #[derive(Clone)]

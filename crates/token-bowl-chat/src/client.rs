@@ -13,7 +13,7 @@ use token_bowl_chat_api::{
 use uuid::Uuid;
 
 use crate::{
-    ClientBuilder, Error, Result, RetryPolicy,
+    Error, Result, RetryPolicy,
     error::UnknownSend,
     history::{self, HistoryOptions},
     retry::Executor,
@@ -102,18 +102,6 @@ pub(crate) fn server_time(time: DateTime<Utc>) -> String {
 }
 
 impl Client {
-    /// A client configured from the environment: the key from
-    /// `TOKEN_BOWL_CHAT_API_KEY`, the server from `TOKEN_BOWL_CHAT_BASE_URL`
-    /// (default `https://api.tokenbowl.ai`).
-    pub fn from_env() -> Result<Self> {
-        ClientBuilder::new().build()
-    }
-
-    /// A builder for every setting.
-    pub fn builder() -> ClientBuilder {
-        ClientBuilder::new()
-    }
-
     /// The client over `http`.
     pub(crate) fn assemble(
         base_url: &str,

@@ -25,6 +25,20 @@ pub const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(4);
 /// The default `User-Agent`.
 pub const DEFAULT_USER_AGENT: &str = concat!("token-bowl-chat-rust/", env!("CARGO_PKG_VERSION"));
 
+impl Client {
+    /// A client configured from the environment: the key from
+    /// `TOKEN_BOWL_CHAT_API_KEY`, the server from `TOKEN_BOWL_CHAT_BASE_URL`
+    /// (default `https://api.tokenbowl.ai`).
+    pub fn from_env() -> Result<Self> {
+        ClientBuilder::new().build()
+    }
+
+    /// A builder for every setting.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+}
+
 /// Settings for a [`Client`]. Each value resolves in one order: what was set
 /// here, then the environment ([`API_KEY_ENV`], [`BASE_URL_ENV`]), then the
 /// default.
@@ -139,13 +153,6 @@ impl ClientBuilder {
                 None
             }
         })
-    }
-
-    /// Builds a [`blocking::Client`](crate::blocking::Client) with these
-    /// settings.
-    #[cfg(feature = "blocking")]
-    pub fn build_blocking(self) -> Result<crate::blocking::Client> {
-        crate::blocking::Client::new(self.build()?)
     }
 
     pub(crate) fn build_with_env(self, env: impl Fn(&str) -> Option<String>) -> Result<Client> {

@@ -127,10 +127,9 @@ async fn an_empty_error_body_and_a_non_json_body() {
 
 #[tokio::test]
 async fn the_generated_client_keeps_an_error_answer_that_is_no_error_body_whole() {
-    let (_server, client) = answering(
-        ResponseTemplate::new(502).set_body_raw("<html>bad gateway</html>", "text/html"),
-    )
-    .await;
+    let (_server, client) =
+        answering(ResponseTemplate::new(502).set_body_raw("<html>bad gateway</html>", "text/html"))
+            .await;
     let err = client.api().get_my_profile().send().await.unwrap_err();
     let token_bowl_chat::api::Error::UnexpectedResponse(answer) = &err else {
         panic!("{err:?}");
