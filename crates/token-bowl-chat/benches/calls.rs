@@ -4,7 +4,14 @@
 //! shaped like the real server's (a profile, a page of 50 messages of about
 //! 22 KB, a sent message).
 //!
-//! `cargo bench -p token-bowl-chat --bench calls [-- --quick] [-- --only NAME]`
+//! `cargo bench -p token-bowl-chat --bench calls [-- --quick] [-- --only NAME]
+//! [-- --multi] [-- --base URL]`
+//!
+//! `--multi` runs the sequential cell as one task spawned on the
+//! multi-thread runtime too, as a plain `#[tokio::main]` program does;
+//! `--base URL` uses a canned server already running (nginx: see
+//! `benches/calls.sh`, which also counts instructions per call under
+//! callgrind for every cell, both runtimes and both servers).
 //!
 //! `sequential` is one task making one call after another on a
 //! current-thread runtime (the bench thread); `8 concurrent` is eight tasks
@@ -73,6 +80,33 @@ fn bodies() -> [(&'static str, &'static str, String); 3] {
         ("GET /messages?", "200 OK", page.to_string()),
         ("POST /messages ", "201 Created", message(7).to_string()),
     ]
+}
+
+// ----- nginx as the canned server --------------------------------------------
+
+/// An nginx configuration that answers the same bodies on `port`, with
+/// the two GET bodies as files in `dir` (written here): `calls
+/// --nginx-conf DIR PORT`, used by `benches/calls.sh`, which starts nginx
+/// with it. (A body in the configuration itself may be at most 4 KB.)
+fn nginx_conf(dir: &str, port: u16) -> String {
+    let [(_, _, me), (_, _, page), (_, _, sent)] = bodies();
+    std::fs::write(format!("{dir}/me.json"), me).unwrap();
+    std::fs::write(format!("{dir}/page.json"), page).unwrap();
+    // nginx's quoted strings take `\"` and `\\`; `$` would start a variable.
+    assert!(!sent.contains('$'), "no `$` in a canned body");
+    let sent = sent.replace('\\', "\\\\").replace('"', "\\\"");
+    format!(
+        "daemon off;\nworker_processes 1;\npid {dir}/nginx.pid;\nerror_log {dir}/error.log;\n\
+         events {{ worker_connections 1024; }}\n\
+         http {{\n  access_log off;\n  server_tokens off;\n  default_type application/json;\n\
+         \x20 keepalive_requests 10000000;\n  keepalive_timeout 300s;\n\
+         \x20 client_body_temp_path {dir}/body;\n  proxy_temp_path {dir}/proxy;\n\
+         \x20 fastcgi_temp_path {dir}/fastcgi;\n  uwsgi_temp_path {dir}/uwsgi;\n  scgi_temp_path {dir}/scgi;\n\
+         \x20 server {{\n    listen 127.0.0.1:{port};\n\
+         \x20   location = /users/me {{ alias {dir}/me.json; }}\n\
+         \x20   location = /messages {{\n      if ($request_method = POST) {{ return 201 \"{sent}\"; }}\n      alias {dir}/page.json;\n    }}\n\
+         \x20 }}\n}}\n"
+    )
 }
 
 // ----- the canned server (child process) ----------------------------------
@@ -166,11 +200,24 @@ fn serve() {
 }
 
 struct Server {
-    child: Child,
+    /// The canned server this binary started; none for an external one.
+    child: Option<Child>,
     base: String,
 }
 
 impl Server {
+    /// The canned server at `--base URL` (nginx, from `calls.sh`), or one
+    /// of this binary's own.
+    fn from_args(args: &[String]) -> Self {
+        match args.iter().position(|a| a == "--base") {
+            Some(i) => Self {
+                child: None,
+                base: args[i + 1].trim_end_matches('/').to_owned(),
+            },
+            None => Self::start(),
+        }
+    }
+
     fn start() -> Self {
         let mut child = Command::new(std::env::current_exe().unwrap())
             .arg("--serve")
@@ -183,12 +230,19 @@ impl Server {
             .read_line(&mut line)
             .unwrap();
         let base = format!("http://127.0.0.1:{}", line.trim());
-        Self { child, base }
+        Self {
+            child: Some(child),
+            base,
+        }
     }
 
-    /// Connections accepted since the last call.
+    /// Connections accepted since the last call (0 from an external
+    /// server, which does not count them).
     fn connections(&self) -> usize {
         use std::io::Read as _;
+        if self.child.is_none() {
+            return 0;
+        }
         let address = self.base.trim_start_matches("http://");
         let mut stream = std::net::TcpStream::connect(address).unwrap();
         stream
@@ -208,8 +262,10 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        drop(self.child.stdin.take());
-        let _ = self.child.wait();
+        if let Some(child) = &mut self.child {
+            drop(child.stdin.take());
+            let _ = child.wait();
+        }
     }
 }
 
@@ -340,7 +396,7 @@ const ROUNDS: usize = 31;
 /// drift in the machine's speed reaches all three alike.
 fn cell(
     runtime: &tokio::runtime::Runtime,
-    sequential: &tokio::runtime::Runtime,
+    sequential: Option<&tokio::runtime::Runtime>,
     server: &Server,
     call: Call,
     tasks: usize,
@@ -350,7 +406,9 @@ fn cell(
     server.connections(); // reset
     let per_task = (requests / ROUNDS / tasks).max(1);
     let burst = |client: &Who, calls: usize| {
-        if tasks == 1 {
+        if tasks == 1
+            && let Some(sequential) = sequential
+        {
             // Sequential: one task, the bench thread's own current-thread
             // runtime (connection tasks included).
             return sequential.block_on(async {
@@ -410,25 +468,65 @@ fn main() {
         serve();
         return;
     }
-    // `--profile WHO CALL N`: N calls of one client on a current-thread
-    // runtime, nothing else, for a profiler (`valgrind --tool=callgrind`).
+    // `--nginx-conf DIR PORT`: print an nginx configuration that answers
+    // the same bodies (see `benches/calls.sh`).
+    if let Some(i) = args.iter().position(|a| a == "--nginx-conf") {
+        print!("{}", nginx_conf(&args[i + 1], args[i + 2].parse().unwrap()));
+        return;
+    }
+    // `--profile WHO CALL N [--multi] [--tasks K] [--base URL]`: N calls of
+    // one client, nothing else, for a profiler (`valgrind --tool=callgrind`).
     // WHO: 0 bare reqwest, 1 the SDK, 2 the generated client alone, 3 the
-    // generated client of `Client::api()`.
+    // generated client of `Client::api()`. On a current-thread runtime (the
+    // calls in its `block_on`, or in K spawned tasks), or with `--multi` in
+    // K tasks (default 1) spawned on a multi-thread runtime with 2 workers,
+    // as in a plain `#[tokio::main]` program that spawns its work.
     if let Some(i) = args.iter().position(|a| a == "--profile") {
         let who: usize = args[i + 1].parse().unwrap();
         let call = [Call::Me, Call::Messages, Call::Send][args[i + 2].parse::<usize>().unwrap()];
         let n: usize = args[i + 3].parse().unwrap();
-        let server = Server::start();
+        let tasks: usize = args
+            .iter()
+            .position(|a| a == "--tasks")
+            .map_or(1, |i| args[i + 1].parse().unwrap());
+        let server = Server::from_args(&args);
         let client = Who::new(who, &server.base);
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap()
-            .block_on(async {
+        let multi = args.iter().any(|a| a == "--multi");
+        let runtime = if multi {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap()
+        } else {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+        };
+        if !multi && tasks == 1 {
+            runtime.block_on(async {
                 for _ in 0..n {
                     client.call(call).await;
                 }
             });
+            return;
+        }
+        let handles: Vec<_> = (0..tasks)
+            .map(|_| {
+                let client = client.clone();
+                runtime.spawn(async move {
+                    for _ in 0..n / tasks {
+                        client.call(call).await;
+                    }
+                })
+            })
+            .collect();
+        runtime.block_on(async {
+            for handle in handles {
+                handle.await.unwrap();
+            }
+        });
         return;
     }
     // Cargo passes `--bench`; a plain `cargo test` run builds but skips it.
@@ -440,7 +538,8 @@ fn main() {
         .iter()
         .position(|a| a == "--only")
         .and_then(|i| args.get(i + 1).cloned());
-    let server = Server::start();
+    let multi = args.iter().any(|a| a == "--multi");
+    let server = Server::from_args(&args);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -457,8 +556,25 @@ fn main() {
     println!(
         "connections: accepted by the server from each client, over all rounds, warm-up included"
     );
-    println!("sequential: one task on a current-thread runtime; 8 concurrent: spawned tasks on a");
-    println!("multi-thread runtime with 2 workers\n");
+    if multi {
+        println!(
+            "sequential: one task, 8 concurrent: eight tasks, spawned on a multi-thread runtime"
+        );
+        println!("with 2 workers (`--multi`)");
+    } else {
+        println!(
+            "sequential: one task on a current-thread runtime; 8 concurrent: spawned tasks on a"
+        );
+        println!("multi-thread runtime with 2 workers");
+    }
+    println!(
+        "server: {}\n",
+        if server.child.is_some() {
+            "this binary's own (`--serve`)"
+        } else {
+            "external (`--base`)"
+        }
+    );
     println!(
         "{:<20} {:<13} {:<13} {:>10} {:>8} {:>10} {:>8} {:>6}",
         "call", "mode", "client", "CPU µs/req", "× bare", "req/s", "× bare", "conns"
@@ -474,7 +590,14 @@ fn main() {
             (_, true) => 4_000,
         };
         for (mode, tasks) in [("sequential", 1), ("8 concurrent", CONCURRENCY)] {
-            let tallies = cell(&runtime, &sequential, &server, call, tasks, requests);
+            let tallies = cell(
+                &runtime,
+                (!multi).then_some(&sequential),
+                &server,
+                call,
+                tasks,
+                requests,
+            );
             let bare = &tallies[0];
             for (who, tally) in tallies.iter().enumerate() {
                 let cpu = median(&tally.cpu_per_request);

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# The `calls` bench against two canned servers: the bench's own (hyper-free,
+# a child process) and nginx (Debian's `nginx-light`), which this script
+# starts on a free loopback port with the same bodies.
+#
+#   benches/calls.sh instructions [WHO...]   callgrind counts per call
+#   benches/calls.sh wall [RUNS]              CPU per call, wall-clock bench
+#
+# (`CALLS_BIN=PATH` runs a `calls` binary built elsewhere instead.)
+#
+# `instructions`: for each server, runtime (current-thread; multi-thread with
+# 2 workers, the calls in spawned tasks) and cell (sequential, 8 concurrent),
+# the instructions per call of each client (WHO: 0 bare reqwest + serde_json,
+# 1 the SDK, 3 `Client::api()`; default 0 1), as the slope between 200 and
+# 1200 calls, so that start-up cancels out. Only this process is counted:
+# valgrind does not follow the server. Two runs at a time (counts do not
+# depend on load).
+#
+# `wall`: the bench's own table (`-- --bench --multi`), RUNS times (default
+# 3) against each server; take the medians of the runs.
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+
+mode=${1:-instructions}
+shift || true
+if ! command -v nginx >/dev/null; then
+  echo "nginx is not installed: apt-get install nginx-light" >&2
+  exit 1
+fi
+
+# CALLS_BIN: a `calls` binary built elsewhere (another commit, to compare).
+bin=${CALLS_BIN:-}
+[ -n "$bin" ] || bin=$(cargo bench -p token-bowl-chat --bench calls --no-run --message-format=json 2>/dev/null |
+  python3 -c 'import json,sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "calls" and m.get("executable"):
+        print(m["executable"])')
+
+work=$(mktemp -d)
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+mkdir -p "$work"/{body,proxy,fastcgi,uwsgi,scgi}
+"$bin" --nginx-conf "$work" "$port" >"$work/nginx.conf"
+# nginx's workers run as `nobody` when it is started as root.
+chmod -R a+rX "$work"
+nginx -p "$work" -c "$work/nginx.conf" &
+nginx_pid=$!
+trap 'kill $nginx_pid 2>/dev/null; wait $nginx_pid 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 50); do
+  if curl -sf "http://127.0.0.1:$port/users/me" >/dev/null 2>&1; then break; fi
+  sleep 0.1
+done
+nginx_url="http://127.0.0.1:$port"
+
+case "$mode" in
+instructions)
+  whos=("$@")
+  [ ${#whos[@]} -gt 0 ] || whos=(0 1)
+  count() { # ARGS... -> instructions
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" "$@" 2>&1 |
+      grep -o 'Collected : [0-9]*' | grep -o '[0-9]*$'
+  }
+  jobs_file="$work/jobs"
+  : >"$jobs_file"
+  for server in own nginx; do
+    for runtime in current multi; do
+      for tasks in 1 8; do
+        for call in 0 1 2; do
+          for who in "${whos[@]}"; do
+            for n in 200 1200; do
+              echo "$server $runtime $tasks $call $who $n" >>"$jobs_file"
+            done
+          done
+        done
+      done
+    done
+  done
+  export -f count
+  export bin nginx_url
+  # shellcheck disable=SC2016
+  xargs -P 2 -L 1 bash -c '
+    server=$0 runtime=$1 tasks=$2 call=$3 who=$4 n=$5
+    args=(--profile "$who" "$call" "$n" --tasks "$tasks")
+    [ "$runtime" = multi ] && args+=(--multi)
+    [ "$server" = nginx ] && args+=(--base "$nginx_url")
+    echo "$server $runtime $tasks $call $who $n $(count "${args[@]}")"
+  ' <"$jobs_file" >"$work/counts"
+  python3 - "$work/counts" "${whos[@]}" <<'PY'
+import sys
+rows = [line.split() for line in open(sys.argv[1])]
+whos = sys.argv[2:]
+names = {"0": "bare", "1": "SDK", "2": "generated", "3": "api()"}
+calls = ["GET /users/me", "GET /messages (50)", "POST /messages"]
+count = {tuple(r[:6]): int(r[6]) for r in rows}
+print("instructions per call (slope 200 -> 1200 calls); × bare in brackets")
+for server in ["own", "nginx"]:
+    for runtime in ["current", "multi"]:
+        print(f"\nserver: {server}, runtime: {runtime}-thread")
+        print(f"{'call':<20} {'cell':<13}" + "".join(f"{names[w]:>22}" for w in whos))
+        for call in range(3):
+            for tasks, cell in [("1", "sequential"), ("8", "8 concurrent")]:
+                per = {}
+                for w in whos:
+                    key = lambda n: (server, runtime, tasks, str(call), w, n)
+                    per[w] = (count[key("1200")] - count[key("200")]) / 1000
+                base = per.get("0")
+                line = f"{calls[call]:<20} {cell:<13}"
+                for w in whos:
+                    ratio = f" ({per[w] / base:.3f}×)" if base else ""
+                    line += f"{per[w]:>13,.0f}{ratio:>9}"
+                print(line)
+PY
+  ;;
+wall)
+  runs=${1:-3}
+  for server in own nginx; do
+    for run in $(seq "$runs"); do
+      echo "== server: $server, run $run of $runs"
+      if [ "$server" = nginx ]; then
+        "$bin" --bench --multi --base "$nginx_url"
+      else
+        "$bin" --bench --multi
+      fi
+    done
+  done
+  ;;
+*)
+  echo "usage: $0 instructions [WHO...] | wall [RUNS]" >&2
+  exit 2
+  ;;
+esac
