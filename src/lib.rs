@@ -35,8 +35,6 @@
 
 use std::{
     fmt,
-    future::Future,
-    pin::Pin,
     sync::{Arc, PoisonError, RwLock},
 };
 
@@ -318,23 +316,29 @@ impl fmt::Debug for Credentials {
     }
 }
 
-/// The future an [`Execute`] implementation returns.
-pub type ExecuteFuture<'a> =
-    Pin<Box<dyn Future<Output = reqwest::Result<reqwest::Response>> + Send + 'a>>;
-
-/// Sends one attempt's request: where a timeout, headers and tracing
-/// fields plug in. Whether an attempt is made again is a [`Retry`] rule's
-/// call, not this one's.
+/// Sees each attempt's request before it is sent and how the attempt
+/// ended: where a timeout, headers and tracing fields plug in. Both are
+/// plain calls around the send, so an executor costs no future of its own.
+/// Whether an attempt is made again is a [`Retry`] rule's call.
 ///
-/// Without one the client sends each request with its `reqwest::Client`.
+/// Without one the client sends each request as it was built.
 pub trait Execute: Send + Sync + 'static {
-    /// Sends `request` (for operation `operation_id`) with `client`.
-    fn execute<'a>(
-        &'a self,
-        client: &'a reqwest::Client,
-        request: reqwest::Request,
+    /// Before the request of an attempt at `operation_id` is sent; may
+    /// change it. Returns when the attempt started, if [`after`](Self::after)
+    /// wants to know.
+    fn before(
+        &self,
+        request: &mut reqwest::Request,
         operation_id: &'static str,
-    ) -> ExecuteFuture<'a>;
+    ) -> Option<std::time::Instant>;
+
+    /// After it was sent: its answer (body unread) or failure, and what
+    /// [`before`](Self::before) returned.
+    fn after(
+        &self,
+        result: &reqwest::Result<reqwest::Response>,
+        started: Option<std::time::Instant>,
+    );
 }
 
 /// What the generated [`Client`] carries besides its URL and HTTP client.
@@ -355,7 +359,7 @@ impl ClientState {
         }
     }
 
-    /// Routes every request through `executor`.
+    /// Calls `executor` around every attempt's send.
     pub fn with_executor(mut self, executor: Arc<dyn Execute>) -> Self {
         self.executor = Some(executor);
         self
@@ -421,14 +425,15 @@ impl ClientHooks<ClientState> for Client {
 
     async fn exec(
         &self,
-        request: reqwest::Request,
+        mut request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
         match &self.inner.executor {
             Some(executor) => {
-                executor
-                    .execute(&self.client, request, info.operation_id)
-                    .await
+                let started = executor.before(&mut request, info.operation_id);
+                let result = self.client.execute(request).await;
+                executor.after(&result, started);
+                result
             }
             None => self.client.execute(request).await,
         }

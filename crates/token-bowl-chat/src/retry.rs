@@ -10,7 +10,7 @@ use reqwest::{
     Method, StatusCode,
     header::{HeaderMap, HeaderValue, RETRY_AFTER, USER_AGENT},
 };
-use token_bowl_chat_api::{Execute, ExecuteFuture, Operation, Outcome, Retry};
+use token_bowl_chat_api::{Execute, Operation, Outcome, Retry};
 
 /// When and how often a failed request is tried again.
 ///
@@ -159,19 +159,15 @@ pub(crate) struct Executor {
 }
 
 impl Execute for Executor {
-    fn execute<'a>(
-        &'a self,
-        client: &'a reqwest::Client,
-        request: reqwest::Request,
+    /// The timeout and `User-Agent` a client passed in does not add itself;
+    /// the method, path (and the body, at TRACE) into the attempt's
+    /// `token_bowl_request` span (made by the generated client), when a
+    /// subscriber records it.
+    fn before(
+        &self,
+        request: &mut reqwest::Request,
         _operation_id: &'static str,
-    ) -> ExecuteFuture<'a> {
-        Box::pin(self.once(client, request))
-    }
-}
-
-impl Executor {
-    /// The timeout and `User-Agent` a client passed in does not add itself.
-    fn prepare(&self, request: &mut reqwest::Request) {
+    ) -> Option<Instant> {
         if !self.client_is_ours && request.timeout().is_none() {
             *request.timeout_mut() = self.timeout;
         }
@@ -180,31 +176,23 @@ impl Executor {
         {
             request.headers_mut().insert(USER_AGENT, agent.clone());
         }
-    }
-
-    /// One attempt, in its `token_bowl_request` span (made by the generated
-    /// client), which gets the method, path, status and duration.
-    async fn once(
-        &self,
-        client: &reqwest::Client,
-        mut request: reqwest::Request,
-    ) -> reqwest::Result<reqwest::Response> {
-        self.prepare(&mut request);
         let span = tracing::Span::current();
         let ours = span
             .metadata()
             .is_some_and(|m| m.name() == "token_bowl_request");
-        let started = ours.then(|| {
+        ours.then(|| {
             span.record("method", tracing::field::display(request.method()));
             span.record("path", request.url().path());
-            trace_body(&span, &request);
+            trace_body(&span, request);
             Instant::now()
-        });
-        let result = client.execute(request).await;
+        })
+    }
+
+    /// The status and duration into the span, and a DEBUG event.
+    fn after(&self, result: &reqwest::Result<reqwest::Response>, started: Option<Instant>) {
         if let Some(started) = started {
-            record_outcome(&span, &result, started);
+            record_outcome(&tracing::Span::current(), result, started);
         }
-        result
     }
 }
 
