@@ -14,7 +14,9 @@
 # 1 the SDK, 3 `Client::api()`; default 0 1), as the slope between 200 and
 # 1200 calls, so that start-up cancels out. Only this process is counted:
 # valgrind does not follow the server. Two runs at a time (counts do not
-# depend on load).
+# depend on load). On the multi-thread runtime the count still depends on
+# how the scheduler interleaves the workers (about ±2 % between runs), so
+# those cells are the median of 3 runs.
 #
 # `wall`: the bench's own table (`-- --bench --multi`), RUNS times (default
 # 3) against each server; take the medians of the runs.
@@ -66,9 +68,13 @@ instructions)
     for runtime in current multi; do
       for tasks in 1 8; do
         for call in 0 1 2; do
+          reps=1
+          [ "$runtime" = multi ] && reps=3
           for who in "${whos[@]}"; do
-            for n in 200 1200; do
-              echo "$server $runtime $tasks $call $who $n" >>"$jobs_file"
+            for rep in $(seq $reps); do
+              for n in 200 1200; do
+                echo "$server $runtime $tasks $call $who $n $rep" >>"$jobs_file"
+              done
             done
           done
         done
@@ -79,20 +85,21 @@ instructions)
   export bin nginx_url
   # shellcheck disable=SC2016
   xargs -P 2 -L 1 bash -c '
-    server=$0 runtime=$1 tasks=$2 call=$3 who=$4 n=$5
+    server=$0 runtime=$1 tasks=$2 call=$3 who=$4 n=$5 rep=$6
     args=(--profile "$who" "$call" "$n" --tasks "$tasks")
     [ "$runtime" = multi ] && args+=(--multi)
     [ "$server" = nginx ] && args+=(--base "$nginx_url")
-    echo "$server $runtime $tasks $call $who $n $(count "${args[@]}")"
+    echo "$server $runtime $tasks $call $who $n $rep $(count "${args[@]}")"
   ' <"$jobs_file" >"$work/counts"
   python3 - "$work/counts" "${whos[@]}" <<'PY'
-import sys
+import statistics, sys
 rows = [line.split() for line in open(sys.argv[1])]
 whos = sys.argv[2:]
 names = {"0": "bare", "1": "SDK", "2": "generated", "3": "api()"}
 calls = ["GET /users/me", "GET /messages (50)", "POST /messages"]
-count = {tuple(r[:6]): int(r[6]) for r in rows}
-print("instructions per call (slope 200 -> 1200 calls); × bare in brackets")
+count = {tuple(r[:7]): int(r[7]) for r in rows}
+print("instructions per call (slope 200 -> 1200 calls; multi-thread: median of 3 runs);")
+print("× bare in brackets")
 for server in ["own", "nginx"]:
     for runtime in ["current", "multi"]:
         print(f"\nserver: {server}, runtime: {runtime}-thread")
@@ -101,8 +108,11 @@ for server in ["own", "nginx"]:
             for tasks, cell in [("1", "sequential"), ("8", "8 concurrent")]:
                 per = {}
                 for w in whos:
-                    key = lambda n: (server, runtime, tasks, str(call), w, n)
-                    per[w] = (count[key("1200")] - count[key("200")]) / 1000
+                    reps = sorted({r[6] for r in rows if r[:5] == [server, runtime, tasks, str(call), w]})
+                    key = lambda n, rep: (server, runtime, tasks, str(call), w, n, rep)
+                    per[w] = statistics.median(
+                        (count[key("1200", rep)] - count[key("200", rep)]) / 1000 for rep in reps
+                    )
                 base = per.get("0")
                 line = f"{calls[call]:<20} {cell:<13}"
                 for w in whos:
