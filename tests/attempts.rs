@@ -27,6 +27,15 @@ fn answer(status: &str, content_type: &str, body: &str) -> Vec<u8> {
     .into_bytes()
 }
 
+/// A 503 with the server's error body.
+fn busy() -> Vec<u8> {
+    answer(
+        "503 Service Unavailable",
+        "application/json",
+        r#"{"detail":"busy"}"#,
+    )
+}
+
 /// Serves `answers` in order, one per connection, and records each
 /// request's head and body.
 async fn scripted(answers: Vec<Vec<u8>>) -> (String, Arc<Mutex<Vec<String>>>) {
@@ -106,15 +115,7 @@ fn client(base: &str, rule: Option<Arc<Record>>) -> Client {
 
 #[tokio::test]
 async fn without_a_rule_each_request_is_sent_once() {
-    let (base, seen) = scripted(vec![
-        answer(
-            "503 Service Unavailable",
-            "application/json",
-            r#"{"detail":"busy"}"#,
-        ),
-        answer("200 OK", "application/json", PROFILE),
-    ])
-    .await;
+    let (base, seen) = scripted(vec![busy(), answer("200 OK", "application/json", PROFILE)]).await;
     let err = client(&base, None)
         .get_my_profile()
         .send()
@@ -136,11 +137,7 @@ async fn without_a_rule_each_request_is_sent_once() {
 #[tokio::test]
 async fn a_rule_decides_each_next_attempt_and_the_request_is_built_anew() {
     let (base, seen) = scripted(vec![
-        answer(
-            "503 Service Unavailable",
-            "application/json",
-            r#"{"detail":"busy"}"#,
-        ),
+        busy(),
         answer("502 Bad Gateway", "text/html", "<html>bad gateway</html>"),
         answer(
             "201 Created",

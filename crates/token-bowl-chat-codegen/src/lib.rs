@@ -632,6 +632,14 @@ mod tests {
         );
     }
 
+    /// The `send()` of `builder` in generated `client`, without white space.
+    fn send_of(client: &str, builder: &str) -> String {
+        let from = client.find(&format!("impl<'a> {builder}<'a>")).unwrap();
+        let at = from + client[from..].find("pub async fn send").unwrap();
+        let text = &client[at..at + client[at..].find("\n        }\n").unwrap()];
+        text.split_whitespace().collect::<String>()
+    }
+
     #[test]
     fn the_send_path_sends_no_api_version_header_and_moves_response_headers() {
         let spec = r##"{
@@ -643,12 +651,7 @@ mod tests {
             "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "integer"}}}}}}}}
         }"##;
         let client = generate(spec).unwrap().client;
-        let send = |builder: &str| {
-            let from = client.find(&format!("impl<'a> {builder}<'a>")).unwrap();
-            let at = from + client[from..].find("pub async fn send").unwrap();
-            let text = &client[at..at + client[at..].find("\n        }\n").unwrap()];
-            text.split_whitespace().collect::<String>()
-        };
+        let send = |builder: &str| send_of(&client, builder);
         assert!(!client.contains("\"api-version\""), "{client}");
         let plain = send("Plain");
         assert!(!plain.contains("header_map"), "{plain}");
@@ -683,12 +686,7 @@ mod tests {
             "responses": {"204": {"description": "ok"}}}}}
         }"##;
         let client = generate(spec).unwrap().client;
-        let send = |builder: &str| {
-            let from = client.find(&format!("impl<'a> {builder}<'a>")).unwrap();
-            let at = from + client[from..].find("pub async fn send").unwrap();
-            let text = &client[at..at + client[at..].find("\n        }\n").unwrap()];
-            text.split_whitespace().collect::<String>()
-        };
+        let send = |builder: &str| send_of(&client, builder);
         let get = send("GetThing");
         assert!(
             get.contains("letid=&id;crate::send::attempts(client,&crate::operations::GETTHING,move||asyncmove{leturl="),
