@@ -123,77 +123,65 @@ where
 /// came with (a proxy's HTML 502, a `text/plain` 500, an empty 503), which
 /// [`reqwest::Response::text`] still reads.
 pub(crate) async fn error_value<E: DeserializeOwned>(response: reqwest::Response) -> Error<E> {
-    let (status, headers, bytes, rebuild) = match read(response).await {
-        Ok(read) => read,
-        Err(failure) => return Error::ResponseBodyError(failure),
-    };
-    match serde_json::from_slice::<E>(&bytes) {
-        Ok(body) => Error::ErrorResponse(ResponseValue::new(body, status, headers)),
-        Err(_) => Error::UnexpectedResponse(rebuild.finish(status, headers, bytes)),
+    match Whole::read(response).await {
+        Ok(whole) => match serde_json::from_slice::<E>(&whole.body) {
+            Ok(body) => Error::ErrorResponse(ResponseValue::new(body, whole.status, whole.headers)),
+            Err(_) => Error::UnexpectedResponse(whole.into_response()),
+        },
+        Err(failure) => Error::ResponseBodyError(failure),
     }
 }
 
 /// An answer with a status the operation does not list, read whole.
 pub(crate) async fn unexpected<E>(response: reqwest::Response) -> Error<E> {
-    match read(response).await {
-        Ok((status, headers, bytes, rebuild)) => {
-            Error::UnexpectedResponse(rebuild.finish(status, headers, bytes))
-        }
+    match Whole::read(response).await {
+        Ok(whole) => Error::UnexpectedResponse(whole.into_response()),
         Err(failure) => Error::ResponseBodyError(failure),
     }
 }
 
-/// What a response read whole keeps besides status, headers and body.
-struct Rebuild {
+/// An answer read whole: its parts (headers moved out) and its body.
+struct Whole {
+    status: StatusCode,
     version: reqwest::Version,
     url: reqwest::Url,
+    headers: HeaderMap,
+    body: bytes::Bytes,
 }
 
-impl Rebuild {
-    /// A response again, from its parts and its whole body.
-    fn finish(
-        self,
-        status: StatusCode,
-        headers: HeaderMap,
-        body: bytes::Bytes,
-    ) -> reqwest::Response {
-        // It keeps its URL (reqwest's `ResponseBuilderExt` holds it in an
-        // extension); without one, reqwest parses a placeholder URL.
-        let mut answer = http::Response::builder()
-            .status(status)
-            .version(self.version)
-            .url(self.url);
-        if let Some(map) = answer.headers_mut() {
-            *map = headers;
-        }
-        match answer.body(body) {
-            Ok(answer) => reqwest::Response::from(answer),
-            // Every part came from a response, so this is not reached;
-            // an empty answer with the status is the fallback.
-            Err(_) => {
-                let mut answer = http::Response::new(bytes::Bytes::new());
-                *answer.status_mut() = status;
-                reqwest::Response::from(answer)
-            }
+impl Whole {
+    /// Reads the body. One cut short is an error that names the server's
+    /// URL, like any other transport error.
+    async fn read(mut response: reqwest::Response) -> reqwest::Result<Self> {
+        let status = response.status();
+        let version = response.version();
+        let url = response.url().clone();
+        let headers = std::mem::take(response.headers_mut());
+        match response.bytes().await {
+            Ok(body) => Ok(Self {
+                status,
+                version,
+                url,
+                headers,
+                body,
+            }),
+            Err(e) if e.url().is_none() => Err(e.with_url(url)),
+            Err(e) => Err(e),
         }
     }
-}
 
-/// Status, headers (moved out) and the whole body. A body cut short is an
-/// error that names the server's URL, like any other transport error.
-async fn read(
-    mut response: reqwest::Response,
-) -> reqwest::Result<(StatusCode, HeaderMap, bytes::Bytes, Rebuild)> {
-    let status = response.status();
-    let headers = std::mem::take(response.headers_mut());
-    let rebuild = Rebuild {
-        version: response.version(),
-        url: response.url().clone(),
-    };
-    match response.bytes().await {
-        Ok(bytes) => Ok((status, headers, bytes, rebuild)),
-        Err(e) if e.url().is_none() => Err(e.with_url(rebuild.url)),
-        Err(e) => Err(e),
+    /// A response again, its body in memory.
+    fn into_response(self) -> reqwest::Response {
+        let mut answer = http::Response::new(self.body);
+        *answer.status_mut() = self.status;
+        *answer.version_mut() = self.version;
+        *answer.headers_mut() = self.headers;
+        // It keeps its URL, which reqwest's `ResponseBuilderExt` holds in
+        // an extension; without one, reqwest parses a placeholder URL.
+        if let Some(extensions) = http::Response::builder().url(self.url).extensions_mut() {
+            *answer.extensions_mut() = std::mem::take(extensions);
+        }
+        reqwest::Response::from(answer)
     }
 }
 
