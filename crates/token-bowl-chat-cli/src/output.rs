@@ -9,7 +9,7 @@ use std::{
 };
 
 use chrono::{DateTime, Local, Utc};
-use comfy_table::{Attribute, Cell, ContentArrangement, Table, presets};
+use comfy_table::{Attribute, Cell, ColumnConstraint, ContentArrangement, Table, presets};
 use serde::Serialize;
 
 use crate::{cli::Format, failure::Failure};
@@ -107,8 +107,26 @@ impl Out {
                 cell
             }
         }));
+        // A column of single words (ids, usernames) is never wrapped when
+        // another column has text that can wrap at its spaces: a UUID cut
+        // in two cannot be copied.
+        let one_word = |column: usize| {
+            rows.iter().all(|row| {
+                row.get(column)
+                    .is_none_or(|cell| !cell.contains(char::is_whitespace))
+            })
+        };
+        let atoms: Vec<bool> = (0..header.len()).map(one_word).collect();
+        let keep_whole = atoms.contains(&false);
         for row in rows {
             table.add_row(row);
+        }
+        if keep_whole {
+            for (column, atom) in atoms.iter().enumerate() {
+                if *atom && let Some(column) = table.column_mut(column) {
+                    column.set_constraint(ColumnConstraint::ContentWidth);
+                }
+            }
         }
         write_stdout(&format!("{table}\n"))
     }

@@ -632,6 +632,33 @@ async fn at_80_columns_rows_do_not_wrap() {
     assert!(rows[1].contains("11-22 01:02"), "compact times: {plain}");
 }
 
+#[tokio::test]
+async fn above_100_columns_full_ids_are_never_cut() {
+    // Found against the real server at 120 columns (local times with their
+    // offset): long bot names pushed the Id column under 36 characters
+    // and each UUID wrapped onto a second line. With `--utc` the same
+    // squeeze happens at 110.
+    let server = server().await;
+    let mut answer = message("answer to: room question 8");
+    answer["from_username"] = json!("llmbot14514552641459");
+    let id = answer["id"].as_str().unwrap().to_owned();
+    Mock::given(method("GET"))
+        .and(path("/messages"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "messages": [answer],
+            "pagination": {"total": 1, "offset": 0, "limit": 10, "has_more": false}})))
+        .mount(&server)
+        .await;
+    let base = server.uri();
+    let screen = tokio::task::spawn_blocking(move || in_pty(&base, "messages list", 110))
+        .await
+        .unwrap();
+    let plain = strip_ansi(&screen);
+    assert!(plain.lines().all(|l| l.chars().count() <= 110), "{plain}");
+    assert!(plain.contains(&id), "the whole id on one line:\n{plain}");
+    assert!(plain.contains("llmbot14514552641459"), "{plain}");
+}
+
 /// Runs `command` in a tmux session of its own (its own server socket),
 /// sends `keys` after `delay`, and returns the screen a moment later.
 /// `None` where tmux is missing.
