@@ -5,43 +5,28 @@
 mod cli;
 mod commands;
 mod failure;
-mod live;
 mod output;
-mod webhook;
+mod parse;
 
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser};
+use clap::Parser;
 use token_bowl_chat::{Client, Error, RetryPolicy};
 
-use crate::{cli::Cli, failure::Failure, output::Out};
+use crate::{
+    cli::Cli,
+    commands::{Command, completions},
+    failure::Failure,
+    output::Out,
+};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     if cli.global.verbose > 0 {
-        let level = if cli.global.verbose > 1 {
-            "trace"
-        } else {
-            "debug"
-        };
-        tracing_subscriber::fmt()
-            .with_env_filter(format!("token_bowl_chat={level}"))
-            .with_writer(std::io::stderr)
-            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-            .init();
+        log_to_stderr(cli.global.verbose);
     }
-    if let cli::Command::Completions { shell } = cli.command {
-        let mut command = Cli::command();
-        let mut script = Vec::new();
-        clap_complete::generate(shell, &mut command, "token-bowl", &mut script);
-        let mut script = String::from_utf8_lossy(&script).into_owned();
-        if shell == clap_complete::Shell::Bash {
-            // clap_complete names the branches of a hyphenated binary
-            // `token__subcmd__bowl__...` but looks them up as
-            // `token__bowl__...`, so only the first word completed.
-            script = script.replace("token__subcmd__bowl", "token__bowl");
-        }
-        return match output::write_stdout(&script) {
+    if let Command::Completions(args) = &cli.command {
+        return match completions::print(args) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => fail(&format!("cannot write the completion script: {e}")),
         };
@@ -58,37 +43,54 @@ fn main() -> ExitCode {
         Ok(client) => client,
         Err(e) => return fail(&explain(&e, &cli.global.base_url())),
     };
-    // `live` commands handle Ctrl-C themselves (to close cleanly) and run
-    // until stopped; any other command stops at once on Ctrl-C, its spinner
-    // cleared as the future is dropped, and ends within --timeout, retries
-    // included.
-    let live = matches!(
-        cli.command,
-        cli::Command::Live(_) | cli::Command::Webhook(_)
-    );
     let timeout = cli.global.timeout;
-    let verbose = cli.global.verbose;
-    let result = runtime.block_on(async {
-        let run = commands::run(cli.command, &client, &out);
-        if live {
-            return Some(run.await);
-        }
-        tokio::select! {
-            result = tokio::time::timeout(timeout, run) => Some(result.unwrap_or_else(|_| {
-                Err(Failure::TimedOut(timeout))
-            })),
-            _ = tokio::signal::ctrl_c() => None,
-        }
-    });
+    let result = runtime.block_on(run(cli.command, &client, &out, timeout));
     let Some(result) = result else {
         // The spinner was dropped with the command, its line erased.
         eprintln!("interrupted");
         return ExitCode::from(130);
     };
+    exit_status(result, &cli.global.base_url(), cli.global.verbose)
+}
+
+fn log_to_stderr(verbose: u8) {
+    let level = if verbose > 1 { "trace" } else { "debug" };
+    tracing_subscriber::fmt()
+        .with_env_filter(format!("token_bowl_chat={level}"))
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+}
+
+/// Runs `command`; `None` when Ctrl-C stopped it.
+///
+/// `live` commands handle Ctrl-C themselves (to close cleanly) and run
+/// until stopped; any other command stops at once on Ctrl-C, its spinner
+/// cleared as the future is dropped, and ends within --timeout, retries
+/// included.
+async fn run(
+    command: Command,
+    client: &Client,
+    out: &Out,
+    timeout: std::time::Duration,
+) -> Option<commands::Result> {
+    if command.runs_until_stopped() {
+        return Some(commands::run(command, client, out).await);
+    }
+    tokio::select! {
+        result = tokio::time::timeout(timeout, commands::run(command, client, out)) => {
+            Some(result.unwrap_or_else(|_| Err(Failure::TimedOut(timeout))))
+        }
+        _ = tokio::signal::ctrl_c() => None,
+    }
+}
+
+/// What a command's result prints on stderr, and the exit status it gives.
+fn exit_status(result: commands::Result, base_url: &str, verbose: u8) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Api(e)) => {
-            let code = fail(&explain(&e, &cli.global.base_url()));
+            let code = fail(&explain(&e, base_url));
             if verbose > 0 {
                 let mut cause = std::error::Error::source(&e);
                 while let Some(inner) = cause {

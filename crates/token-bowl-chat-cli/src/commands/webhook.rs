@@ -1,17 +1,49 @@
 //! `webhook listen`: what the server posts, as it arrives.
 
+use clap::Subcommand;
 use token_bowl_chat::{
     Client,
     realtime::Event,
     webhook::{Delivery, WebhookReceiver},
 };
 
-use crate::{failure::Failure, live::event_line, output::Out};
+use super::live::event_line;
+use crate::{failure::Failure, output::Out};
+
+#[derive(Debug, Subcommand)]
+pub enum Webhook {
+    /// Listen for deliveries and print each (one JSON line each with
+    /// --format json), answering 200 at once; Ctrl-C stops
+    Listen {
+        /// Address to listen on
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+        /// The one path that takes deliveries (use a secret one: the server
+        /// signs nothing)
+        #[arg(long, default_value = "/")]
+        path: String,
+        /// Set your webhook_url to this listener while it runs (or to URL,
+        /// the address the server reaches it at); restored on exit
+        #[arg(long, value_name = "URL", num_args = 0..=1, default_missing_value = "")]
+        register: Option<String>,
+    },
+}
+
+/// Runs a `webhook` command: until Ctrl-C.
+pub async fn run(command: Webhook, client: &Client, out: &Out) -> Result<(), Failure> {
+    match command {
+        Webhook::Listen {
+            addr,
+            path,
+            register,
+        } => listen(client, out, &addr, &path, register.as_deref()).await,
+    }
+}
 
 /// Listens on `addr` at `path` until Ctrl-C and prints each delivery. With
 /// `register` (`""`: the listener's own URL), the user's `webhook_url` is
 /// set for the time it runs and put back afterwards.
-pub async fn listen(
+async fn listen(
     client: &Client,
     out: &Out,
     addr: &str,

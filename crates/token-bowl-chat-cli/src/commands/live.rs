@@ -6,6 +6,7 @@ use std::{
     time::{Duration, Instant},
 };
 
+use clap::Subcommand;
 use serde_json::Value;
 use token_bowl_chat::{
     Client,
@@ -17,6 +18,22 @@ use crate::{
     failure::Failure,
     output::{Out, Spinner},
 };
+
+#[derive(Debug, Subcommand)]
+pub enum Live {
+    /// Chat interactively: `@user text` for a direct message, /quit to leave
+    Chat,
+    /// Print live events (one JSON line each with --format json)
+    Monitor,
+}
+
+/// Runs a `live` command: until Ctrl-C or `/quit`.
+pub async fn run(command: Live, client: &Client, out: &Out) -> Result<(), Failure> {
+    match command {
+        Live::Chat => chat(client, out).await,
+        Live::Monitor => monitor(client, out).await,
+    }
+}
 
 /// An event as one JSON object, `"event"` naming its kind (the SDK's own
 /// serialisation).
@@ -129,7 +146,7 @@ async fn connect(client: &Client) -> Result<(Realtime, EventStream, String), Fai
 }
 
 /// Prints events until Ctrl-C, then closes the connection cleanly.
-pub async fn monitor(client: &Client, out: &Out) -> Result<(), Failure> {
+async fn monitor(client: &Client, out: &Out) -> Result<(), Failure> {
     let (live, mut events, me) = connect(client).await?;
     let print = |event: &Event| -> Result<(), Failure> {
         if out.json() {
@@ -242,7 +259,7 @@ fn start_input(tx: mpsc::UnboundedSender<Input>) -> Result<Printer, Failure> {
 
 /// Interactive chat: live messages above a prompt; `@user text` sends a
 /// direct message, anything else goes to the room; `/quit` leaves.
-pub async fn chat(client: &Client, out: &Out) -> Result<(), Failure> {
+async fn chat(client: &Client, out: &Out) -> Result<(), Failure> {
     let (live, mut events, me) = connect(client).await?;
     let (tx, mut input) = mpsc::unbounded_channel();
     let mut print = start_input(tx)?;

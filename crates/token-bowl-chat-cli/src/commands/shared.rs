@@ -1,0 +1,105 @@
+//! What more than one area's commands use: the wait with a spinner, the
+//! redaction of secrets, and the answers to a deletion and a new key.
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::{
+    failure::Failure,
+    output::{Out, Spinner},
+};
+
+/// What every command returns.
+pub type Result<T = ()> = std::result::Result<T, Failure>;
+
+/// Awaits `future` with a spinner on stderr.
+pub async fn wait<T>(
+    what: &str,
+    future: impl std::future::Future<Output = token_bowl_chat::Result<T>>,
+) -> Result<T> {
+    let _spinner = Spinner::start(what);
+    Ok(future.await?)
+}
+
+const REDACTED: &str = "<redacted>";
+
+/// How [`redacted`] treats a secret-named field.
+#[derive(Clone, Copy)]
+pub enum Secrets {
+    /// Shown as `<redacted>` (lists of bots and users).
+    Marked,
+    /// Left out (your own profile).
+    Omitted,
+}
+
+/// JSON of `value` with every secret-named field (`api_key`, `*_token`,
+/// ...: the API crate's one list, `is_secret_name`) redacted, at any
+/// depth: the CLI's one redaction. Only the commands whose purpose is to
+/// hand out a key print one.
+pub fn redacted(value: &impl Serialize, secrets: Secrets) -> Value {
+    fn walk(value: &mut Value, secrets: Secrets) {
+        match value {
+            Value::Object(map) => map.retain(|key, inner| {
+                if !token_bowl_chat::api::is_secret_name(key) {
+                    walk(inner, secrets);
+                    return true;
+                }
+                *inner = json!(REDACTED);
+                matches!(secrets, Secrets::Marked)
+            }),
+            Value::Array(items) => items.iter_mut().for_each(|item| walk(item, secrets)),
+            _ => {}
+        }
+    }
+    let mut value = serde_json::to_value(value).unwrap_or(Value::Null);
+    walk(&mut value, secrets);
+    value
+}
+
+/// The answer to a deletion.
+pub fn deleted(out: &Out, what: &str, id: uuid::Uuid) -> Result {
+    out.show(&json!({"deleted": what, "id": id}), |out| {
+        out.line(&format!("Deleted {what} {id}."))?;
+        Ok(())
+    })?;
+    Ok(())
+}
+
+/// The answer to a `regenerate-key`: the new key, printed, as that is what
+/// was asked for.
+pub fn new_key(out: &Out, username: &str, id: uuid::Uuid, key: &token_bowl_chat::ApiKey) -> Result {
+    out.show(
+        &json!({"username": username, "id": id, "api_key": key.expose_secret()}),
+        |out| {
+            out.line(&format!(
+                "New API key for {username}: {}",
+                key.expose_secret()
+            ))?;
+            Ok(())
+        },
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_secret_named_field_is_redacted_at_any_depth() {
+        let value = json!({"username": "bob", "api_key": "k1",
+            "bots": [{"name": "b", "Refresh_Token": "t1", "token_count": 3}],
+            "session": {"client_secret": "s1", "id": 7}});
+        assert_eq!(
+            redacted(&value, Secrets::Marked),
+            json!({"username": "bob", "api_key": REDACTED,
+                "bots": [{"name": "b", "Refresh_Token": REDACTED, "token_count": 3}],
+                "session": {"client_secret": REDACTED, "id": 7}})
+        );
+        assert_eq!(
+            redacted(&value, Secrets::Omitted),
+            json!({"username": "bob", "bots": [{"name": "b", "token_count": 3}],
+                "session": {"id": 7}})
+        );
+    }
+}
