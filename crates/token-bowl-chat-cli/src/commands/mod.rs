@@ -12,6 +12,8 @@ pub mod completions;
 mod conversations;
 mod live;
 mod messages;
+#[cfg(test)]
+mod operations;
 mod server;
 mod shared;
 mod unread;
