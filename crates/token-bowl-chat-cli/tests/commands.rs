@@ -1,17 +1,16 @@
 //! Each command run as a process (`assert_cmd`) against a mock server
-//! (wiremock on loopback) that checks the request; output checked in table
-//! and JSON form, JSON output snapshotted.
+//! (httpmock on loopback, through the typed mocks generated from the API
+//! document: one per operation, bodies typed) that checks the request;
+//! output checked in table and JSON form, JSON output snapshotted. The
+//! bodies are the real server 2.0.1's, as recorded.
 
-mod common;
-
-use common::server;
 use std::process::Output;
 
+use httpmock::MockServer;
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
-use wiremock::{
-    Mock, MockServer, ResponseTemplate,
-    matchers::{body_json, header, method, path, query_param},
-};
+use token_bowl_chat_api::mock::MockServerExt;
+use uuid::Uuid;
 
 const KEY: &str = "e1f468ed0130890b04b123d4fd4058ead1624ffba4a6508c702a33aa46485a60";
 const ALICE_ID: &str = "53bd0efd-ef7b-4069-9ffa-1837d1aeec37";
@@ -19,6 +18,11 @@ const BOB_ID: &str = "161db6fc-0e97-4eb5-8089-46990edce7bb";
 const MSG_ID: &str = "865ce10f-fb73-460f-abfb-9826f6705e8a";
 const CONV_ID: &str = "49bbc18e-4684-465d-8166-63a3b8eb81ca";
 const BOT_ID: &str = "e375481d-b3d2-47c3-9150-2c504a3c2590";
+
+/// A mock server on loopback.
+async fn server() -> MockServer {
+    MockServer::start_async().await
+}
 
 /// Runs `token-bowl` with `args` against `server` (no key unless given).
 async fn run(server: &MockServer, key: Option<&str>, args: &[&str]) -> Output {
@@ -28,7 +32,7 @@ async fn run(server: &MockServer, key: Option<&str>, args: &[&str]) -> Output {
         .env_remove("TOKEN_BOWL_CHAT_BASE_URL")
         .env("NO_COLOR", "1")
         .env("TZ", "UTC")
-        .args(["--base-url", &server.uri(), "--utc"])
+        .args(["--base-url", &server.base_url(), "--utc"])
         .args(args);
     if let Some(key) = key {
         command.env("TOKEN_BOWL_CHAT_API_KEY", key);
@@ -51,14 +55,13 @@ fn json_out(output: &Output) -> Value {
     serde_json::from_str(&stdout(output)).expect("exactly one JSON document on stdout")
 }
 
-fn authed(verb: &str, route: &str) -> wiremock::MockBuilder {
-    Mock::given(method(verb))
-        .and(path(route))
-        .and(header("x-api-key", KEY))
+/// A recorded body as the API crate's type for it.
+fn decode<T: DeserializeOwned>(value: Value) -> T {
+    serde_json::from_value(value).expect("recorded body decodes")
 }
 
-fn ok(status: u16, body: Value) -> ResponseTemplate {
-    ResponseTemplate::new(status).set_body_json(body)
+fn id(text: &str) -> Uuid {
+    text.parse().unwrap()
 }
 
 fn message(id: &str, content: &str, to: Option<&str>) -> Value {
@@ -77,24 +80,31 @@ fn profile() -> Value {
            "bot": false, "emoji": null, "created_at": "2026-11-22T01:02:30.135906+00:00"})
 }
 
+fn conversation() -> Value {
+    json!({"id": CONV_ID, "title": "Recap", "message_ids": [MSG_ID],
+        "created_by_username": "alice", "created_at": "2026-11-22T01:02:36.475168+00:00"})
+}
+
+fn bot() -> Value {
+    json!({"id": BOT_ID, "username": "alicebot", "api_key": "5f".repeat(32),
+        "created_by_id": ALICE_ID, "created_by": "alice", "emoji": "🦾", "webhook_url": null,
+        "created_at": "2026-11-22T01:02:37.214312+00:00"})
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn register_prints_the_key_and_how_to_export_it() {
     let server = server().await;
-    Mock::given(method("POST"))
-        .and(path("/register"))
-        .and(body_json(
+    let register = server.register_user(|when, then| {
+        when.body(&decode(
             json!({"username": "alice", "logo": "claude-color.png",
-                              "admin": false, "viewer": false, "bot": false}),
-        ))
-        .respond_with(ok(
-            201,
+            "admin": false, "viewer": false, "bot": false}),
+        ));
+        then.created(&decode(
             json!({"id": ALICE_ID, "username": "alice", "api_key": KEY,
             "role": "member", "webhook_url": null, "logo": "claude-color.png", "viewer": false,
             "admin": false, "bot": false, "emoji": null}),
-        ))
-        .expect(2)
-        .mount(&server)
-        .await;
+        ));
+    });
     let text = stdout(
         &run(
             &server,
@@ -123,16 +133,16 @@ async fn register_prints_the_key_and_how_to_export_it() {
         .await,
     );
     assert_eq!(json["api_key"], KEY);
+    register.assert_calls_async(2).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn info_leaves_the_key_out_in_both_forms() {
     let server = server().await;
-    authed("GET", "/users/me")
-        .respond_with(ok(200, profile()))
-        .expect(2)
-        .mount(&server)
-        .await;
+    let me = server.get_my_profile(|when, then| {
+        when.into_inner().header("x-api-key", KEY);
+        then.ok(&decode(profile()));
+    });
     let table = stdout(&run(&server, Some(KEY), &["info", "--format", "table"]).await);
     assert!(
         table.contains("alice") && !table.contains("API key"),
@@ -146,42 +156,41 @@ async fn info_leaves_the_key_out_in_both_forms() {
     );
     insta::assert_json_snapshot!("info", json);
     assert!(!table.contains(KEY));
+    me.assert_calls_async(2).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn messages_send_list_and_show() {
     let server = server().await;
-    authed("POST", "/messages")
-        .and(body_json(json!({"content": "hello room"})))
-        .respond_with(ok(201, message(MSG_ID, "hello room", None)))
-        .expect(1)
-        .mount(&server)
-        .await;
-    authed("POST", "/messages")
-        .and(body_json(
-            json!({"content": "hi bob", "to_username": "bob"}),
-        ))
-        .respond_with(ok(201, message(MSG_ID, "hi bob", Some("bob"))))
-        .expect(1)
-        .mount(&server)
-        .await;
-    authed("GET", "/messages")
-        .and(query_param("limit", "2"))
-        .and(query_param("offset", "0"))
-        .and(query_param("since", "2026-11-22T00:00:00+00:00"))
-        .respond_with(ok(
-            200,
+    let to_room = server.send_message(|when, then| {
+        when.body(&decode(json!({"content": "hello room"})))
+            .into_inner()
+            .header("x-api-key", KEY);
+        then.created(&decode(message(MSG_ID, "hello room", None)));
+    });
+    let to_bob = server.send_message(|when, then| {
+        when.body(&decode(json!({"content": "hi bob", "to_username": "bob"})))
+            .into_inner()
+            .header("x-api-key", KEY);
+        then.created(&decode(message(MSG_ID, "hi bob", Some("bob"))));
+    });
+    let list = server.get_messages(|when, then| {
+        when.limit(2)
+            .offset(0)
+            .since("2026-11-22T00:00:00+00:00")
+            .into_inner()
+            .header("x-api-key", KEY);
+        then.ok(&decode(
             json!({"messages": [message(MSG_ID, "hello room", None)],
             "pagination": {"total": 1, "offset": 0, "limit": 2, "has_more": false}}),
-        ))
-        .expect(2)
-        .mount(&server)
-        .await;
-    authed("GET", &format!("/messages/{MSG_ID}"))
-        .respond_with(ok(200, message(MSG_ID, "hello room", None)))
-        .expect(1)
-        .mount(&server)
-        .await;
+        ));
+    });
+    let show = server.get_message(|when, then| {
+        when.message_id(&id(MSG_ID))
+            .into_inner()
+            .header("x-api-key", KEY);
+        then.ok(&decode(message(MSG_ID, "hello room", None)));
+    });
     let sent = stdout(
         &run(
             &server,
@@ -224,32 +233,26 @@ async fn messages_send_list_and_show() {
     insta::assert_json_snapshot!("messages_list", page);
     let shown = json_out(&run(&server, Some(KEY), &["messages", "show", MSG_ID]).await);
     assert_eq!(shown["id"], MSG_ID);
+    to_room.assert_calls_async(1).await;
+    to_bob.assert_calls_async(1).await;
+    list.assert_calls_async(2).await;
+    show.assert_calls_async(1).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn messages_list_all_streams_one_json_per_line() {
     let server = server().await;
+    let mut pages = Vec::new();
     for (offset, ids) in [(0, [1u128, 2]), (2, [3, 4])] {
         let page: Vec<Value> = ids
             .iter()
-            .map(|n| {
-                message(
-                    &uuid::Uuid::from_u128(*n).to_string(),
-                    &format!("m{n}"),
-                    None,
-                )
-            })
+            .map(|n| message(&Uuid::from_u128(*n).to_string(), &format!("m{n}"), None))
             .collect();
-        authed("GET", "/messages")
-            .and(query_param("offset", offset.to_string()))
-            .respond_with(ok(
-                200,
-                json!({"messages": page,
-                "pagination": {"total": 4, "offset": offset, "limit": 2, "has_more": offset == 0}}),
-            ))
-            .expect(1)
-            .mount(&server)
-            .await;
+        pages.push(server.get_messages(|when, then| {
+            when.offset(offset).into_inner().header("x-api-key", KEY);
+            then.ok(&decode(json!({"messages": page,
+                "pagination": {"total": 4, "offset": offset, "limit": 2, "has_more": offset == 0}})));
+        }));
     }
     let text = stdout(
         &run(
@@ -269,33 +272,27 @@ async fn messages_list_all_streams_one_json_per_line() {
         })
         .collect();
     assert_eq!(contents, ["m1", "m2", "m3", "m4"]);
+    for page in pages {
+        page.assert_calls_async(1).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_closed_pipe_is_not_an_error() {
     let server = server().await;
     let page: Vec<Value> = (0..400u128)
-        .map(|n| {
-            message(
-                &uuid::Uuid::from_u128(n + 1).to_string(),
-                &"x".repeat(400),
-                None,
-            )
-        })
+        .map(|n| message(&Uuid::from_u128(n + 1).to_string(), &"x".repeat(400), None))
         .collect();
-    authed("GET", "/messages")
-        .respond_with(ok(
-            200,
-            json!({"messages": page,
-            "pagination": {"total": 400, "offset": 0, "limit": 400, "has_more": false}}),
-        ))
-        .mount(&server)
-        .await;
+    server.get_messages(|when, then| {
+        when.into_inner().header("x-api-key", KEY);
+        then.ok(&decode(json!({"messages": page,
+            "pagination": {"total": 400, "offset": 0, "limit": 400, "has_more": false}})));
+    });
     let bin = assert_cmd::cargo::cargo_bin("token-bowl");
     let script = format!(
         "set -o pipefail; TOKEN_BOWL_CHAT_API_KEY={KEY} '{}' --base-url {} messages list --all -n 400 | head -1 >/dev/null",
         bin.display(),
-        server.uri()
+        server.base_url()
     );
     let output = tokio::task::spawn_blocking(move || {
         std::process::Command::new("bash")
@@ -316,46 +313,40 @@ async fn a_closed_pipe_is_not_an_error() {
 #[tokio::test(flavor = "multi_thread")]
 async fn users_list_and_update() {
     let server = server().await;
-    Mock::given(method("GET"))
-        .and(path("/logos"))
-        .respond_with(ok(200, json!(["claude-color.png", "openai.png"])))
-        .mount(&server)
-        .await;
-    authed("GET", "/users")
-        .respond_with(ok(
-            200,
+    server.get_available_logos(|_, then| {
+        then.ok(&vec!["claude-color.png".into(), "openai.png".into()]);
+    });
+    let users = server.get_users(|when, then| {
+        when.into_inner().header("x-api-key", KEY);
+        then.ok(&decode(
             json!([{"id": BOB_ID, "username": "bob", "role": "member",
             "logo": null, "emoji": "🤖", "bot": false, "viewer": false}]),
-        ))
-        .expect(1)
-        .mount(&server)
-        .await;
-    authed("GET", "/users/online")
-        .respond_with(ok(200, json!([])))
-        .expect(1)
-        .mount(&server)
-        .await;
-    authed("PATCH", "/users/me/username")
-        .and(body_json(json!({"username": "alice2"})))
-        .respond_with(ok(200, profile()))
-        .expect(1)
-        .mount(&server)
-        .await;
-    authed("PATCH", "/users/me/webhook")
-        .and(body_json(json!({})))
-        .respond_with(ok(
-            200,
+        ));
+    });
+    let online = server.get_online_users(|when, then| {
+        when.into_inner().header("x-api-key", KEY);
+        then.ok(&vec![]);
+    });
+    let rename = server.update_my_username(|when, then| {
+        when.body(&decode(json!({"username": "alice2"})))
+            .into_inner()
+            .header("x-api-key", KEY);
+        then.ok(&decode(profile()));
+    });
+    let webhook = server.update_my_webhook(|when, then| {
+        when.body(&decode(json!({})))
+            .into_inner()
+            .header("x-api-key", KEY);
+        then.ok(&decode(
             json!({"message": "Webhook URL updated successfully", "webhook_url": ""}),
-        ))
-        .expect(1)
-        .mount(&server)
-        .await;
-    authed("PATCH", "/users/me/logo")
-        .and(body_json(json!({"logo": "openai.png"})))
-        .respond_with(ok(200, json!({"message": "ok", "logo": "openai.png"})))
-        .expect(1)
-        .mount(&server)
-        .await;
+        ));
+    });
+    let logo = server.update_my_logo(|when, then| {
+        when.body(&decode(json!({"logo": "openai.png"})))
+            .into_inner()
+            .header("x-api-key", KEY);
+        then.ok(&decode(json!({"message": "ok", "logo": "openai.png"})));
+    });
     let table = stdout(&run(&server, Some(KEY), &["users", "list", "--format", "table"]).await);
     assert!(
         table.contains("bob") && table.contains("1 users"),
@@ -385,34 +376,35 @@ async fn users_list_and_update() {
         done,
         json!({"username": "alice", "webhook_url": null, "logo": "openai.png"})
     );
+    for mock in [users, online, rename, webhook, logo] {
+        mock.assert_calls_async(1).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn unread_count_list_and_mark_read() {
     let server = server().await;
-    authed("GET", "/messages/unread/count")
-        .respond_with(ok(
-            200,
-            json!({"unread_room_messages": 1, "unread_direct_messages": 2, "total_unread": 3}),
-        ))
-        .expect(1)
-        .mount(&server)
-        .await;
-    authed("GET", "/messages/direct/unread")
-        .respond_with(ok(200, json!([message(MSG_ID, "hi bob", Some("bob"))])))
-        .expect(1)
-        .mount(&server)
-        .await;
-    authed("POST", "/messages/mark-all-read")
-        .respond_with(ok(200, json!({"marked_as_read": 7})))
-        .expect(2)
-        .mount(&server)
-        .await;
-    authed("POST", &format!("/messages/{MSG_ID}/read"))
-        .respond_with(ResponseTemplate::new(204))
-        .expect(1)
-        .mount(&server)
-        .await;
+    let count_mock = server.get_unread_count(|when, then| {
+        when.into_inner().header("x-api-key", KEY);
+        then.ok(&decode(
+            json!({"unread_room_messages": 1, "unread_direct_messages": 2,
+            "total_unread": 3}),
+        ));
+    });
+    let direct = server.get_unread_direct_messages(|when, then| {
+        when.into_inner().header("x-api-key", KEY);
+        then.ok(&decode(json!([message(MSG_ID, "hi bob", Some("bob"))])));
+    });
+    let mark_all = server.mark_all_messages_as_read(|when, then| {
+        when.into_inner().header("x-api-key", KEY);
+        then.ok(&decode(json!({"marked_as_read": 7})));
+    });
+    let mark_one = server.mark_message_as_read(|when, then| {
+        when.message_id(&id(MSG_ID))
+            .into_inner()
+            .header("x-api-key", KEY);
+        then.no_content();
+    });
     let count = json_out(&run(&server, Some(KEY), &["unread", "count"]).await);
     insta::assert_json_snapshot!("unread_count", count);
     let list = json_out(&run(&server, Some(KEY), &["unread", "list", "--direct"]).await);
@@ -433,46 +425,45 @@ async fn unread_count_list_and_mark_read() {
     stdout(&run(&server, Some(KEY), &["unread", "mark-read", MSG_ID]).await);
     let usage = run(&server, Some(KEY), &["unread", "mark-read"]).await;
     assert_eq!(usage.status.code(), Some(2), "a usage error");
+    count_mock.assert_calls_async(1).await;
+    direct.assert_calls_async(1).await;
+    mark_all.assert_calls_async(2).await;
+    mark_one.assert_calls_async(1).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn conversations_commands() {
     let server = server().await;
-    let conversation = json!({"id": CONV_ID, "title": "Recap", "message_ids": [MSG_ID],
-        "created_by_username": "alice", "created_at": "2026-11-22T01:02:36.475168+00:00"});
-    authed("GET", "/conversations")
-        .respond_with(ok(
-            200,
-            json!({"conversations": [conversation],
-            "pagination": {"total": 1, "offset": 0, "limit": 20, "has_more": false}}),
-        ))
-        .expect(1)
-        .mount(&server)
-        .await;
-    authed("GET", &format!("/conversations/{CONV_ID}"))
-        .respond_with(ok(200, conversation.clone()))
-        .expect(1)
-        .mount(&server)
-        .await;
-    authed("POST", "/conversations")
-        .and(body_json(
-            json!({"title": "Recap", "message_ids": [MSG_ID]}),
-        ))
-        .respond_with(ok(201, conversation.clone()))
-        .expect(1)
-        .mount(&server)
-        .await;
-    authed("PATCH", &format!("/conversations/{CONV_ID}"))
-        .and(body_json(json!({"title": "Recap 2"})))
-        .respond_with(ok(200, conversation.clone()))
-        .expect(1)
-        .mount(&server)
-        .await;
-    authed("DELETE", &format!("/conversations/{CONV_ID}"))
-        .respond_with(ResponseTemplate::new(204))
-        .expect(1)
-        .mount(&server)
-        .await;
+    let list_mock = server.get_conversations(|when, then| {
+        when.into_inner().header("x-api-key", KEY);
+        then.ok(&decode(json!({"conversations": [conversation()],
+            "pagination": {"total": 1, "offset": 0, "limit": 20, "has_more": false}})));
+    });
+    let show = server.get_conversation(|when, then| {
+        when.conversation_id(&id(CONV_ID))
+            .into_inner()
+            .header("x-api-key", KEY);
+        then.ok(&decode(conversation()));
+    });
+    let create = server.create_conversation(|when, then| {
+        when.body(&decode(json!({"title": "Recap", "message_ids": [MSG_ID]})))
+            .into_inner()
+            .header("x-api-key", KEY);
+        then.created(&decode(conversation()));
+    });
+    let update = server.update_conversation(|when, then| {
+        when.conversation_id(&id(CONV_ID))
+            .body(&decode(json!({"title": "Recap 2"})))
+            .into_inner()
+            .header("x-api-key", KEY);
+        then.ok(&decode(conversation()));
+    });
+    let delete = server.delete_conversation(|when, then| {
+        when.conversation_id(&id(CONV_ID))
+            .into_inner()
+            .header("x-api-key", KEY);
+        then.no_content();
+    });
     let list = json_out(&run(&server, Some(KEY), &["conversations", "list"]).await);
     assert_eq!(list["conversations"][0]["title"], "Recap");
     assert_eq!(
@@ -497,42 +488,43 @@ async fn conversations_commands() {
     );
     let deleted = json_out(&run(&server, Some(KEY), &["conversations", "delete", CONV_ID]).await);
     assert_eq!(deleted, json!({"deleted": "conversation", "id": CONV_ID}));
+    for mock in [list_mock, show, create, update, delete] {
+        mock.assert_calls_async(1).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn bots_commands() {
     let server = server().await;
-    let bot = json!({"id": BOT_ID, "username": "alicebot", "api_key": "5f".repeat(32),
-        "created_by_id": ALICE_ID, "created_by": "alice", "emoji": "🦾", "webhook_url": null,
-        "created_at": "2026-11-22T01:02:37.214312+00:00"});
-    authed("POST", "/bots")
-        .and(body_json(json!({"username": "alicebot", "emoji": "🦾"})))
-        .respond_with(ok(201, bot.clone()))
-        .expect(1)
-        .mount(&server)
-        .await;
-    authed("GET", "/bots/me")
-        .respond_with(ok(200, json!([bot.clone()])))
-        // `bots list`, and `regenerate-key` naming the bot.
-        .expect(2)
-        .mount(&server)
-        .await;
-    authed("PATCH", &format!("/bots/{BOT_ID}"))
-        .and(body_json(json!({"emoji": "🤖"})))
-        .respond_with(ok(200, bot.clone()))
-        .expect(1)
-        .mount(&server)
-        .await;
-    authed("DELETE", &format!("/bots/{BOT_ID}"))
-        .respond_with(ResponseTemplate::new(204))
-        .expect(1)
-        .mount(&server)
-        .await;
-    authed("POST", &format!("/bots/{BOT_ID}/regenerate-api-key"))
-        .respond_with(ok(200, json!({"api_key": "ab".repeat(32)})))
-        .expect(1)
-        .mount(&server)
-        .await;
+    let create = server.create_bot(|when, then| {
+        when.body(&decode(json!({"username": "alicebot", "emoji": "🦾"})))
+            .into_inner()
+            .header("x-api-key", KEY);
+        then.created(&decode(bot()));
+    });
+    let mine = server.get_my_bots(|when, then| {
+        when.into_inner().header("x-api-key", KEY);
+        then.ok(&decode(json!([bot()])));
+    });
+    let update = server.update_bot(|when, then| {
+        when.bot_id(&id(BOT_ID))
+            .body(&decode(json!({"emoji": "🤖"})))
+            .into_inner()
+            .header("x-api-key", KEY);
+        then.ok(&decode(bot()));
+    });
+    let delete = server.delete_bot(|when, then| {
+        when.bot_id(&id(BOT_ID))
+            .into_inner()
+            .header("x-api-key", KEY);
+        then.no_content();
+    });
+    let regenerate = server.regenerate_bot_api_key(|when, then| {
+        when.bot_id(&id(BOT_ID))
+            .into_inner()
+            .header("x-api-key", KEY);
+        then.ok(&decode(json!({"api_key": "ab".repeat(32)})));
+    });
     let created = stdout(
         &run(
             &server,
@@ -560,74 +552,73 @@ async fn bots_commands() {
     stdout(&run(&server, Some(KEY), &["bots", "delete", BOT_ID]).await);
     let key = json_out(&run(&server, Some(KEY), &["bots", "regenerate-key", BOT_ID]).await);
     assert_eq!(key["api_key"], "ab".repeat(32));
+    create.assert_calls_async(1).await;
+    // `bots list`, and `regenerate-key` naming the bot.
+    mine.assert_calls_async(2).await;
+    for mock in [update, delete, regenerate] {
+        mock.assert_calls_async(1).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn admin_commands() {
     let server = server().await;
-    authed("GET", "/admin/users")
-        .respond_with(ok(200, json!([profile()])))
-        .expect(1)
-        .mount(&server)
-        .await;
-    authed("GET", &format!("/admin/users/{BOB_ID}"))
-        .respond_with(ok(200, profile()))
-        .expect(1)
-        .mount(&server)
-        .await;
-    authed("PATCH", &format!("/admin/users/{BOB_ID}"))
-        .and(body_json(json!({"email": "b@example.com"})))
-        .respond_with(ok(200, profile()))
-        .expect(1)
-        .mount(&server)
-        .await;
-    authed("DELETE", &format!("/admin/users/{BOB_ID}"))
-        .respond_with(ResponseTemplate::new(204))
-        .expect(1)
-        .mount(&server)
-        .await;
-    authed("PATCH", &format!("/admin/users/{BOB_ID}/role"))
-        .and(body_json(json!({"role": "viewer"})))
-        .respond_with(ok(
-            200,
-            json!({"username": "bob", "role": "viewer",
-            "message": "Successfully assigned role 'viewer' to user bob"}),
-        ))
-        .expect(1)
-        .mount(&server)
-        .await;
-    authed("POST", &format!("/admin/users/{BOB_ID}/regenerate-api-key"))
-        .respond_with(ok(200, json!({"api_key": "cd".repeat(32)})))
-        .expect(1)
-        .mount(&server)
-        .await;
-    authed("GET", &format!("/admin/messages/{MSG_ID}"))
-        .respond_with(ok(200, message(MSG_ID, "x", None)))
-        .expect(1)
-        .mount(&server)
-        .await;
-    authed("PATCH", &format!("/admin/messages/{MSG_ID}"))
-        .and(body_json(json!({"content": "edited"})))
-        .respond_with(ok(200, message(MSG_ID, "edited", None)))
-        .expect(1)
-        .mount(&server)
-        .await;
-    authed("DELETE", &format!("/admin/messages/{MSG_ID}"))
-        .respond_with(ResponseTemplate::new(204))
-        .expect(1)
-        .mount(&server)
-        .await;
-    authed("POST", "/admin/invite")
-        .and(body_json(
-            json!({"email": "c@example.com", "signup_url": "https://x.test/s", "role": "viewer"}),
-        ))
-        .respond_with(ok(
-            200,
-            json!({"email": "c@example.com", "role": "viewer", "message": "Invitation sent"}),
-        ))
-        .expect(1)
-        .mount(&server)
-        .await;
+    let bob = id(BOB_ID);
+    let msg = id(MSG_ID);
+    let list = server.admin_get_all_users(|when, then| {
+        when.into_inner().header("x-api-key", KEY);
+        then.ok(&decode(json!([profile()])));
+    });
+    let show = server.admin_get_user(|when, then| {
+        when.user_id(&bob).into_inner().header("x-api-key", KEY);
+        then.ok(&decode(profile()));
+    });
+    let update = server.admin_update_user(|when, then| {
+        when.user_id(&bob)
+            .body(&decode(json!({"email": "b@example.com"})))
+            .into_inner()
+            .header("x-api-key", KEY);
+        then.ok(&decode(profile()));
+    });
+    let delete = server.admin_delete_user(|when, then| {
+        when.user_id(&bob).into_inner().header("x-api-key", KEY);
+        then.no_content();
+    });
+    let role_mock = server.assign_user_role(|when, then| {
+        when.user_id(&bob)
+            .body(&decode(json!({"role": "viewer"})))
+            .into_inner()
+            .header("x-api-key", KEY);
+        then.ok(&decode(json!({"username": "bob", "role": "viewer",
+            "message": "Successfully assigned role 'viewer' to user bob"})));
+    });
+    let regenerate = server.admin_regenerate_user_api_key(|when, then| {
+        when.user_id(&bob).into_inner().header("x-api-key", KEY);
+        then.ok(&decode(json!({"api_key": "cd".repeat(32)})));
+    });
+    let show_message = server.admin_get_message(|when, then| {
+        when.message_id(&msg).into_inner().header("x-api-key", KEY);
+        then.ok(&decode(message(MSG_ID, "x", None)));
+    });
+    let edit = server.admin_update_message(|when, then| {
+        when.message_id(&msg)
+            .body(&decode(json!({"content": "edited"})))
+            .into_inner()
+            .header("x-api-key", KEY);
+        then.ok(&decode(message(MSG_ID, "edited", None)));
+    });
+    let delete_message = server.admin_delete_message(|when, then| {
+        when.message_id(&msg).into_inner().header("x-api-key", KEY);
+        then.no_content();
+    });
+    let invite = server.invite_user_by_email(|when, then| {
+        when.body(&decode(json!({"email": "c@example.com",
+            "signup_url": "https://x.test/s", "role": "viewer"})))
+            .into_inner()
+            .header("x-api-key", KEY);
+        then.ok(&decode(json!({"email": "c@example.com", "role": "viewer",
+            "message": "Invitation sent"})));
+    });
     let users = json_out(&run(&server, Some(KEY), &["admin", "users", "list"]).await);
     assert_eq!(users[0]["api_key"], "<redacted>");
     stdout(&run(&server, Some(KEY), &["admin", "users", "show", BOB_ID]).await);
@@ -698,29 +689,39 @@ async fn admin_commands() {
         .await,
     );
     assert_eq!(invited.trim(), "Invitation sent");
+    for mock in [
+        list,
+        show,
+        update,
+        delete,
+        role_mock,
+        regenerate,
+        show_message,
+        edit,
+        delete_message,
+        invite,
+    ] {
+        mock.assert_calls_async(1).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn logos_and_health_need_no_key() {
     let server = server().await;
-    Mock::given(method("GET"))
-        .and(path("/logos"))
-        .respond_with(ok(200, json!(["claude-color.png", "openai.png"])))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/health"))
-        .respond_with(ok(200, json!({"status": "healthy"})))
-        .expect(1)
-        .mount(&server)
-        .await;
+    let logos = server.get_available_logos(|_, then| {
+        then.ok(&vec!["claude-color.png".into(), "openai.png".into()]);
+    });
+    let health_check = server.health_check(|_, then| {
+        then.ok(&decode(json!({"status": "healthy"})));
+    });
     assert_eq!(
         json_out(&run(&server, None, &["logos"]).await),
         json!(["claude-color.png", "openai.png"])
     );
     let health = stdout(&run(&server, None, &["health", "--format", "table"]).await);
     assert!(health.contains("healthy"), "{health}");
+    logos.assert_calls_async(1).await;
+    health_check.assert_calls_async(1).await;
 }
 
 fn failure(output: &Output) -> String {
@@ -734,25 +735,28 @@ fn failure(output: &Output) -> String {
 #[tokio::test(flavor = "multi_thread")]
 async fn error_paths_say_what_went_wrong_and_what_to_do() {
     let server = server().await;
-    authed("GET", "/users/me")
-        .respond_with(ok(
+    server.get_my_profile(|when, then| {
+        when.into_inner().header("x-api-key", KEY);
+        then.client_error(
             401,
-            json!({"detail": "Invalid or missing authentication credentials"}),
-        ))
-        .mount(&server)
-        .await;
-    authed("GET", &format!("/messages/{MSG_ID}"))
-        .respond_with(ok(
+            &decode(json!({"detail": "Invalid or missing authentication credentials"})),
+        );
+    });
+    server.get_message(|when, then| {
+        when.message_id(&id(MSG_ID))
+            .into_inner()
+            .header("x-api-key", KEY);
+        then.client_error(
             404,
-            json!({"detail": format!("Message {MSG_ID} not found")}),
-        ))
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/register"))
-        .respond_with(ok(409, json!({"detail": "Username alice already exists"})))
-        .mount(&server)
-        .await;
+            &decode(json!({"detail": format!("Message {MSG_ID} not found")})),
+        );
+    });
+    server.register_user(|_, then| {
+        then.client_error(
+            409,
+            &decode(json!({"detail": "Username alice already exists"})),
+        );
+    });
 
     let no_key = failure(&run(&server, None, &["info"]).await);
     assert!(
@@ -798,53 +802,46 @@ async fn error_paths_say_what_went_wrong_and_what_to_do() {
 #[tokio::test(flavor = "multi_thread")]
 async fn read_commands_render_as_tables() {
     let server = server().await;
-    let conversation = json!({"id": CONV_ID, "title": "Recap", "message_ids": [MSG_ID],
-        "created_by_username": "alice", "created_at": "2026-11-22T01:02:36.475168+00:00"});
-    authed("GET", "/conversations")
-        .respond_with(ok(
-            200,
-            json!({"conversations": [conversation.clone()],
-            "pagination": {"total": 1, "offset": 0, "limit": 20, "has_more": false}}),
-        ))
-        .mount(&server)
-        .await;
-    authed("GET", &format!("/conversations/{CONV_ID}"))
-        .respond_with(ok(200, conversation))
-        .mount(&server)
-        .await;
-    authed("GET", "/messages/direct/unread")
-        .respond_with(ok(200, json!([])))
-        .mount(&server)
-        .await;
-    authed("GET", "/bots/me")
-        .respond_with(ok(
-            200,
-            json!([{"id": BOT_ID, "username": "alicebot", "api_key": "5f".repeat(32),
-            "created_by_id": ALICE_ID, "created_by": "alice", "emoji": "🦾", "webhook_url": null,
-            "created_at": "2026-11-22T01:02:37.214312+00:00"}]),
-        ))
-        .mount(&server)
-        .await;
-    authed("GET", "/admin/users")
-        .respond_with(ok(200, json!([profile()])))
-        .mount(&server)
-        .await;
-    authed("GET", &format!("/admin/messages/{MSG_ID}"))
-        .respond_with(ok(200, message(MSG_ID, "hi bob", Some("bob"))))
-        .mount(&server)
-        .await;
-    authed("GET", "/messages/unread")
-        .respond_with(ok(200, json!([])))
-        .mount(&server)
-        .await;
-    authed("GET", "/messages/direct")
-        .respond_with(ok(
-            200,
+    server.get_conversations(|when, then| {
+        when.into_inner().header("x-api-key", KEY);
+        then.ok(&decode(json!({"conversations": [conversation()],
+            "pagination": {"total": 1, "offset": 0, "limit": 20, "has_more": false}})));
+    });
+    server.get_conversation(|when, then| {
+        when.conversation_id(&id(CONV_ID))
+            .into_inner()
+            .header("x-api-key", KEY);
+        then.ok(&decode(conversation()));
+    });
+    server.get_unread_direct_messages(|when, then| {
+        when.into_inner().header("x-api-key", KEY);
+        then.ok(&vec![]);
+    });
+    server.get_my_bots(|when, then| {
+        when.into_inner().header("x-api-key", KEY);
+        then.ok(&decode(json!([bot()])));
+    });
+    server.admin_get_all_users(|when, then| {
+        when.into_inner().header("x-api-key", KEY);
+        then.ok(&decode(json!([profile()])));
+    });
+    server.admin_get_message(|when, then| {
+        when.message_id(&id(MSG_ID))
+            .into_inner()
+            .header("x-api-key", KEY);
+        then.ok(&decode(message(MSG_ID, "hi bob", Some("bob"))));
+    });
+    server.get_unread_room_messages(|when, then| {
+        when.into_inner().header("x-api-key", KEY);
+        then.ok(&vec![]);
+    });
+    server.get_direct_messages(|when, then| {
+        when.into_inner().header("x-api-key", KEY);
+        then.ok(&decode(
             json!({"messages": [message(MSG_ID, "hi bob", Some("bob"))],
             "pagination": {"total": 1, "offset": 0, "limit": 10, "has_more": false}}),
-        ))
-        .mount(&server)
-        .await;
+        ));
+    });
     let cases: [(&[&str], &[&str]); 7] = [
         (&["conversations", "list"], &["Title", "Recap", CONV_ID]),
         (
