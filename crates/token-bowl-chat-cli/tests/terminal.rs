@@ -1,8 +1,11 @@
 //! `token-bowl` as people meet it: argument errors, time forms, usernames,
 //! whole-command timeouts, plain connection errors, completion in a real
 //! `bash`, and tables in a pseudo terminal with colours on (`script` from
-//! util-linux gives the pty). Against a mock server (wiremock on loopback)
-//! with the real server's shapes.
+//! util-linux gives the pty). Against a mock server on loopback with the
+//! real server's shapes: the generated typed mocks (httpmock) where a test
+//! only answers operations, wiremock where it reads back every request the
+//! server got (httpmock keeps no such journal) or answers what the document
+//! does not describe (a plain-text 500, a body-less 503).
 
 mod common;
 
@@ -12,10 +15,12 @@ use std::{
     time::{Duration, Instant},
 };
 
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
+use token_bowl_chat_api::mock::MockServerExt;
 use wiremock::{
     Mock, MockServer, ResponseTemplate,
-    matchers::{method, path, query_param_contains},
+    matchers::{method, path},
 };
 
 const KEY: &str = "e1f468ed0130890b04b123d4fd4058ead1624ffba4a6508c702a33aa46485a60";
@@ -61,6 +66,24 @@ async fn run_with(base: &str, args: &[&str], stdin: Option<&str>) -> Output {
 
 async fn run(server: &MockServer, args: &[&str]) -> Output {
     run_with(&server.uri(), args, None).await
+}
+
+/// A mock server (httpmock, loopback) answering through the typed mocks.
+async fn typed_server() -> httpmock::MockServer {
+    httpmock::MockServer::start_async().await
+}
+
+async fn run_typed(server: &httpmock::MockServer, args: &[&str]) -> Output {
+    run_with(&server.base_url(), args, None).await
+}
+
+/// A recorded body as the API crate's type for it.
+fn decode<T: DeserializeOwned>(value: Value) -> T {
+    serde_json::from_value(value).expect("recorded body decodes")
+}
+
+fn bob_id() -> uuid::Uuid {
+    BOB_ID.parse().unwrap()
 }
 
 fn stderr(output: &Output) -> String {
@@ -186,31 +209,26 @@ async fn since_takes_the_forms_people_write_and_the_cli_prints() {
 
 #[tokio::test]
 async fn a_username_works_where_a_user_id_is_asked() {
-    let server = server().await;
-    Mock::given(method("GET"))
-        .and(path("/admin/users"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+    let server = typed_server().await;
+    server.admin_get_all_users(|_, then| {
+        then.ok(&decode(json!([
             profile("alice", "53bd0efd-ef7b-4069-9ffa-1837d1aeec37"),
             profile("bob", BOB_ID)
-        ])))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(format!("/admin/users/{BOB_ID}")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(profile("bob", BOB_ID)))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(format!("/admin/users/{BOB_ID}/regenerate-api-key")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(
-            json!({"message": "API key regenerated successfully for user bob", "api_key": "ab".repeat(32)}),
-        ))
-        .expect(1)
-        .mount(&server)
-        .await;
+        ])));
+    });
+    let show = server.admin_get_user(|when, then| {
+        when.user_id(&bob_id());
+        then.ok(&decode(profile("bob", BOB_ID)));
+    });
+    let regenerate = server.admin_regenerate_user_api_key(|when, then| {
+        when.user_id(&bob_id());
+        then.ok(&decode(
+            json!({"message": "API key regenerated successfully for user bob",
+            "api_key": "ab".repeat(32)}),
+        ));
+    });
     let shown = json_out(
-        &run(
+        &run_typed(
             &server,
             &["admin", "users", "show", "bob", "--format", "json"],
         )
@@ -222,7 +240,7 @@ async fn a_username_works_where_a_user_id_is_asked() {
         "the key is left out, not redacted"
     );
     let key = json_out(
-        &run(
+        &run_typed(
             &server,
             &[
                 "admin",
@@ -238,34 +256,34 @@ async fn a_username_works_where_a_user_id_is_asked() {
     assert_eq!(key["username"], "bob", "the name, not the id");
     assert_eq!(key["id"], BOB_ID);
     assert_eq!(key["api_key"], "ab".repeat(32));
-    let missing = run(&server, &["admin", "users", "show", "nobody"]).await;
+    let missing = run_typed(&server, &["admin", "users", "show", "nobody"]).await;
     assert_eq!(missing.status.code(), Some(1));
     assert!(
         stderr(&missing).contains("no user called \"nobody\""),
         "{}",
         stderr(&missing)
     );
+    show.assert_calls_async(1).await;
+    regenerate.assert_calls_async(1).await;
 }
 
 #[tokio::test]
 async fn bot_regenerate_key_names_the_bot() {
-    let server = server().await;
-    Mock::given(method("POST"))
-        .and(path(format!("/bots/{BOT_ID}/regenerate-api-key")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(
-            json!({"message": "Bot API key regenerated successfully", "api_key": "cd".repeat(32)}),
-        ))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/bots/me"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([{
+    let server = typed_server().await;
+    server.regenerate_bot_api_key(|when, then| {
+        when.bot_id(&BOT_ID.parse().unwrap());
+        then.ok(&decode(
+            json!({"message": "Bot API key regenerated successfully",
+            "api_key": "cd".repeat(32)}),
+        ));
+    });
+    server.get_my_bots(|_, then| {
+        then.ok(&decode(json!([{
             "id": BOT_ID, "username": "alicebot", "api_key": "cd".repeat(32),
-            "created_by_id": "", "created_by": "", "created_at": "2026-11-22T01:02:37Z"}])))
-        .mount(&server)
-        .await;
+            "created_by_id": "", "created_by": "", "created_at": "2026-11-22T01:02:37Z"}])));
+    });
     let key = json_out(
-        &run(
+        &run_typed(
             &server,
             &["bots", "regenerate-key", BOT_ID, "--format", "json"],
         )
@@ -275,7 +293,7 @@ async fn bot_regenerate_key_names_the_bot() {
         (key["username"].as_str(), key["id"].as_str()),
         (Some("alicebot"), Some(BOT_ID))
     );
-    let table = run(
+    let table = run_typed(
         &server,
         &["bots", "regenerate-key", BOT_ID, "--format", "table"],
     )
@@ -336,45 +354,38 @@ async fn connection_errors_say_what_happened_without_internal_names() {
 
 #[tokio::test]
 async fn a_dash_reads_the_message_from_stdin_and_unread_lists_both_kinds() {
-    let server = server().await;
-    Mock::given(method("POST"))
-        .and(path("/messages"))
-        .and(wiremock::matchers::body_json(
-            json!({"content": "from a pipe\nsecond line"}),
-        ))
-        .respond_with(ResponseTemplate::new(201).set_body_json(message("from a pipe")))
-        .expect(1)
-        .mount(&server)
-        .await;
+    let server = typed_server().await;
+    let send = server.send_message(|when, then| {
+        when.body(&decode(json!({"content": "from a pipe\nsecond line"})));
+        then.created(&decode(message("from a pipe")));
+    });
     let mut direct = message("a dm");
     direct["to_username"] = json!("alice");
     direct["message_type"] = json!("direct");
     direct["id"] = json!("965ce10f-fb73-460f-abfb-9826f6705e8a");
-    Mock::given(method("GET"))
-        .and(path("/messages/unread"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([message("room")])))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/messages/direct/unread"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([direct])))
-        .mount(&server)
-        .await;
+    server.get_unread_room_messages(|_, then| {
+        then.ok(&decode(json!([message("room")])));
+    });
+    server.get_unread_direct_messages(|_, then| {
+        then.ok(&decode(json!([direct])));
+    });
     let sent = run_with(
-        &server.uri(),
+        &server.base_url(),
         &["messages", "send", "-", "--format", "json"],
         Some("from a pipe\nsecond line\n"),
     )
     .await;
     json_out(&sent);
-    let unread = json_out(&run(&server, &["unread", "list", "--format", "json"]).await);
+    let unread = json_out(&run_typed(&server, &["unread", "list", "--format", "json"]).await);
     assert_eq!(
         unread.as_array().unwrap().len(),
         2,
         "room and direct: {unread}"
     );
-    let room = json_out(&run(&server, &["unread", "list", "--room", "--format", "json"]).await);
+    let room =
+        json_out(&run_typed(&server, &["unread", "list", "--room", "--format", "json"]).await);
     assert_eq!(room.as_array().unwrap().len(), 1);
+    send.assert_calls_async(1).await;
 }
 
 #[test]
@@ -499,16 +510,14 @@ fn strip_ansi(text: &str) -> String {
 
 #[tokio::test]
 async fn tables_line_up_with_colours_on_in_a_terminal() {
-    let server = server().await;
-    Mock::given(method("GET"))
-        .and(path("/messages"))
-        .and(query_param_contains("limit", "10"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+    let server = typed_server().await;
+    server.get_messages(|when, then| {
+        when.limit(10);
+        then.ok(&decode(json!({
             "messages": [message("hello room"), message("second")],
-            "pagination": {"total": 2, "offset": 0, "limit": 10, "has_more": false}})))
-        .mount(&server)
-        .await;
-    let base = server.uri();
+            "pagination": {"total": 2, "offset": 0, "limit": 10, "has_more": false}})));
+    });
+    let base = server.base_url();
     let screen = tokio::task::spawn_blocking(move || in_pty(&base, "messages list", 120))
         .await
         .unwrap();
@@ -607,17 +616,15 @@ async fn a_profile_update_checks_everything_first_and_says_what_changed() {
 
 #[tokio::test]
 async fn at_80_columns_rows_do_not_wrap() {
-    let server = server().await;
+    let server = typed_server().await;
     let mut long = message("a longer message with short ids");
     long["from_username"] = json!("carol");
-    Mock::given(method("GET"))
-        .and(path("/messages"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+    server.get_messages(|_, then| {
+        then.ok(&decode(json!({
             "messages": [message("hello room"), long],
-            "pagination": {"total": 2, "offset": 0, "limit": 10, "has_more": false}})))
-        .mount(&server)
-        .await;
-    let base = server.uri();
+            "pagination": {"total": 2, "offset": 0, "limit": 10, "has_more": false}})));
+    });
+    let base = server.base_url();
     let screen = tokio::task::spawn_blocking(move || in_pty(&base, "messages list", 80))
         .await
         .unwrap();
@@ -638,18 +645,16 @@ async fn above_100_columns_full_ids_are_never_cut() {
     // offset): long bot names pushed the Id column under 36 characters
     // and each UUID wrapped onto a second line. With `--utc` the same
     // squeeze happens at 110.
-    let server = server().await;
+    let server = typed_server().await;
     let mut answer = message("answer to: room question 8");
     answer["from_username"] = json!("llmbot14514552641459");
     let id = answer["id"].as_str().unwrap().to_owned();
-    Mock::given(method("GET"))
-        .and(path("/messages"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+    server.get_messages(|_, then| {
+        then.ok(&decode(json!({
             "messages": [answer],
-            "pagination": {"total": 1, "offset": 0, "limit": 10, "has_more": false}})))
-        .mount(&server)
-        .await;
-    let base = server.uri();
+            "pagination": {"total": 1, "offset": 0, "limit": 10, "has_more": false}})));
+    });
+    let base = server.base_url();
     let screen = tokio::task::spawn_blocking(move || in_pty(&base, "messages list", 110))
         .await
         .unwrap();
