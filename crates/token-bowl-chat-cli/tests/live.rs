@@ -1,5 +1,7 @@
 //! `live monitor --format json` against the fake Centrifugo from the
-//! real-time tests (crate `fake-centrifugo`) and a mock REST server.
+//! real-time tests (crate `fake-centrifugo`) and a mock REST server: the
+//! generated typed mocks (httpmock), except where a test waits until a
+//! request has arrived, which needs wiremock's journal of requests.
 
 use std::{
     io::{BufRead, BufReader},
@@ -8,10 +10,17 @@ use std::{
 };
 
 use fake_centrifugo::{FakeCentrifugo, token_for};
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
+use token_bowl_chat_api::mock::MockServerExt;
 use wiremock::{Mock, MockServer, ResponseTemplate, matchers::path};
 
 const KEY: &str = "e1f468ed0130890b04b123d4fd4058ead1624ffba4a6508c702a33aa46485a60";
+
+/// A recorded body as the API crate's type for it.
+fn decode<T: DeserializeOwned>(value: Value) -> T {
+    serde_json::from_value(value).expect("recorded body decodes")
+}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn monitor_prints_one_json_line_per_event_and_stops_cleanly_on_ctrl_c() {
@@ -23,7 +32,7 @@ async fn monitor_prints_one_json_line_per_event_and_stops_cleanly_on_ctrl_c() {
         .env_remove("TOKEN_BOWL_CHAT_REALTIME_URL")
         .args([
             "--base-url",
-            &rest.uri(),
+            &rest.base_url(),
             "live",
             "monitor",
             "--format",
@@ -95,27 +104,25 @@ async fn monitor_prints_one_json_line_per_event_and_stops_cleanly_on_ctrl_c() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn live_commands_fail_fast_when_the_real_time_server_cannot_be_reached() {
-    let rest = wiremock::MockServer::start().await;
+    let rest = httpmock::MockServer::start_async().await;
     // A port nobody listens on, as the server would report it.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let dead = format!("ws://{}/connection/websocket", closed.local_addr().unwrap());
     drop(closed);
-    Mock::given(path("/users/me"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+    rest.get_my_profile(|_, then| {
+        then.ok(&decode(json!({
             "id": "53bd0efd-ef7b-4069-9ffa-1837d1aeec37", "username": "alice", "role": "member",
-            "api_key": KEY, "created_at": "2026-11-22T01:02:30.135906+00:00"})))
-        .mount(&rest)
-        .await;
-    Mock::given(path("/centrifugo/connection-token"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "api_key": KEY, "created_at": "2026-11-22T01:02:30.135906+00:00"})));
+    });
+    rest.get_centrifugo_connection_token(|_, then| {
+        then.ok(&decode(json!({
             "token": token_for("alice", &["user:alice", "room:main"]), "url": dead,
-            "channels": ["user:alice", "room:main"], "user": "alice"})))
-        .mount(&rest)
-        .await;
+            "channels": ["user:alice", "room:main"], "user": "alice"})));
+    });
     for command in ["monitor", "chat"] {
         let started = std::time::Instant::now();
         let output = tokio::task::spawn_blocking({
-            let uri = rest.uri();
+            let uri = rest.base_url();
             move || {
                 Command::new(assert_cmd::cargo::cargo_bin("token-bowl"))
                     .env("TOKEN_BOWL_CHAT_API_KEY", KEY)
@@ -168,27 +175,21 @@ async fn chat_sends_room_and_direct_messages_and_quits() {
             "message_type": if to.is_some() { "direct" } else { "room" },
             "description": "", "timestamp": "2026-11-22T01:02:32+00:00"})
     };
-    Mock::given(path("/messages"))
-        .and(wiremock::matchers::body_json(
-            json!({"content": "hello room"}),
-        ))
-        .respond_with(ResponseTemplate::new(201).set_body_json(sent("hello room", None)))
-        .expect(1)
-        .mount(&rest)
-        .await;
-    Mock::given(path("/messages"))
-        .and(wiremock::matchers::body_json(
+    let to_room = rest.send_message(|when, then| {
+        when.body(&decode(json!({"content": "hello room"})));
+        then.created(&decode(sent("hello room", None)));
+    });
+    let to_bob = rest.send_message(|when, then| {
+        when.body(&decode(
             json!({"content": "hi there", "to_username": "bob"}),
-        ))
-        .respond_with(ResponseTemplate::new(201).set_body_json(sent("hi there", Some("bob"))))
-        .expect(1)
-        .mount(&rest)
-        .await;
+        ));
+        then.created(&decode(sent("hi there", Some("bob"))));
+    });
     let mut command = assert_cmd::Command::cargo_bin("token-bowl").unwrap();
     command
         .env("TOKEN_BOWL_CHAT_API_KEY", KEY)
         .env("NO_COLOR", "1")
-        .args(["--base-url", &rest.uri(), "--utc", "live", "chat"])
+        .args(["--base-url", &rest.base_url(), "--utc", "live", "chat"])
         .write_stdin("hello room\n\n@bob hi there\n/quit\n")
         .timeout(Duration::from_secs(20));
     let output = tokio::task::spawn_blocking(move || command.output().unwrap())
@@ -199,24 +200,24 @@ async fn chat_sends_room_and_direct_messages_and_quits() {
     assert!(text.contains("Chatting as alice"), "{text}");
     assert!(text.contains("you: hello room"), "{text}");
     assert!(text.contains("you → bob: hi there"), "{text}");
+    to_room.assert_calls_async(1).await;
+    to_bob.assert_calls_async(1).await;
 }
 
 /// A mock REST server: alice's profile and a connection token for `fake`.
-async fn rest_for(fake: &FakeCentrifugo) -> MockServer {
-    let rest = MockServer::start().await;
-    Mock::given(path("/users/me"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+async fn rest_for(fake: &FakeCentrifugo) -> httpmock::MockServer {
+    let rest = httpmock::MockServer::start_async().await;
+    rest.get_my_profile(|_, then| {
+        then.ok(&decode(json!({
             "id": "53bd0efd-ef7b-4069-9ffa-1837d1aeec37", "username": "alice", "role": "member",
             "email": null, "api_key": KEY, "webhook_url": null, "logo": null, "viewer": false,
-            "admin": false, "bot": false, "emoji": null, "created_at": "2026-11-22T01:02:30+00:00"})))
-        .mount(&rest)
-        .await;
-    Mock::given(path("/centrifugo/connection-token"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "admin": false, "bot": false, "emoji": null, "created_at": "2026-11-22T01:02:30+00:00"})));
+    });
+    rest.get_centrifugo_connection_token(|_, then| {
+        then.ok(&decode(json!({
             "token": token_for("alice", &["user:alice", "room:main"]), "url": fake.url(),
-            "channels": ["user:alice", "room:main"], "user": "alice"})))
-        .mount(&rest)
-        .await;
+            "channels": ["user:alice", "room:main"], "user": "alice"})));
+    });
     rest
 }
 
@@ -276,22 +277,18 @@ async fn pasted_lines_are_shown_and_submitted_at_once() {
     }
     let fake = FakeCentrifugo::start(100).await;
     let rest = rest_for(&fake).await;
-    Mock::given(path("/messages"))
-        .and(wiremock::matchers::body_json(
-            json!({"content": "a pasted line of text"}),
-        ))
-        .respond_with(ResponseTemplate::new(201).set_body_json(json!({
+    let send = rest.send_message(|when, then| {
+        when.body(&decode(json!({"content": "a pasted line of text"})));
+        then.created(&decode(json!({
             "id": "865ce10f-fb73-460f-abfb-9826f6705e8a", "from_user_id": "",
             "from_username": "alice", "to_username": null, "content": "a pasted line of text",
-            "message_type": "room", "description": "", "timestamp": "2026-11-22T01:02:32+00:00"})))
-        .expect(1)
-        .mount(&rest)
-        .await;
+            "message_type": "room", "description": "", "timestamp": "2026-11-22T01:02:32+00:00"})));
+    });
     let socket = format!("token-bowl-paste-{}", std::process::id());
     let command = format!(
         "NO_COLOR=1 TOKEN_BOWL_CHAT_API_KEY={KEY} {} --base-url {} --utc live chat; echo EXIT=$?; sleep 30",
         assert_cmd::cargo::cargo_bin("token-bowl").display(),
-        rest.uri()
+        rest.base_url()
     );
     let screen = tokio::task::spawn_blocking(move || {
         let tmux = |args: &[&str]| {
@@ -341,4 +338,5 @@ async fn pasted_lines_are_shown_and_submitted_at_once() {
         "sent at once:\n{screen}"
     );
     assert!(screen.contains("EXIT=0"), "/quit leaves:\n{screen}");
+    send.assert_calls_async(1).await;
 }
