@@ -3,7 +3,9 @@
 //! by side.
 //!
 //! A new top-level command is a module here, a variant of [`Command`] and
-//! an arm in [`run`].
+//! an arm in [`run`]; one that runs until Ctrl-C is also named in
+//! [`Command::runs_until_stopped`]. The operations it calls go in the
+//! table of `operations.rs`.
 
 mod account;
 mod admin;
