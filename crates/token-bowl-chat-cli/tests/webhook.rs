@@ -1,6 +1,9 @@
 //! `webhook listen`: the binary as a person runs it, fed deliveries shaped
 //! as the real server 2.0.1 posts them, against a mock REST server
 //! (wiremock, loopback) for the profile and the webhook registration.
+//! wiremock rather than the typed mocks: the test reads back the PATCHes in
+//! the order they arrived (set, then restored), and httpmock keeps no
+//! journal of requests.
 
 mod common;
 
