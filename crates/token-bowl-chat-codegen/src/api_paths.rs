@@ -84,6 +84,36 @@ pub const API_PATHS: &[ApiPath] = &[
     },
 ];
 
+/// The `crate::` paths `code` names, each once (`crate::send::attempts`,
+/// `crate::operations::SEND_MESSAGE`); a glob (`crate::*`) is none.
+pub fn crate_paths(code: &str) -> std::collections::BTreeSet<&str> {
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_';
+    let mut paths = std::collections::BTreeSet::new();
+    for (at, _) in code.match_indices("crate::") {
+        if code[..at].ends_with(|c: char| is_ident(c) || c == ':') {
+            continue;
+        }
+        let rest = &code[at..];
+        let end = rest
+            .find(|c: char| !is_ident(c) && c != ':')
+            .unwrap_or(rest.len());
+        let path = rest[..end].trim_end_matches(':');
+        if path != "crate" {
+            paths.insert(path);
+        }
+    }
+    paths
+}
+
+/// The entry of [`API_PATHS`] that `path` (from [`crate_paths`]) names:
+/// the entry itself or an item under it (`crate::operations::X`).
+pub fn listed(path: &str) -> Option<&'static ApiPath> {
+    API_PATHS.iter().find(|entry| {
+        path.strip_prefix(entry.path)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with("::"))
+    })
+}
+
 /// `path` as a syntax path, for the rewrite to emit.
 pub(crate) fn syn_path(path: &str) -> syn::Path {
     syn::parse_str(path).expect("every API path parses")
@@ -106,5 +136,56 @@ mod tests {
             assert!(!entry.must_be.is_empty(), "{}", entry.path);
             assert!(seen.insert(entry.path), "{} twice", entry.path);
         }
+    }
+
+    #[test]
+    fn crate_paths_are_read_whole_and_globs_skipped() {
+        let code = "use crate::*; x: crate::Secret, y = crate::send::once(&crate::operations::A);\n\
+                    ::other::crate::No; my_crate::no";
+        let paths: Vec<&str> = crate_paths(code).into_iter().collect();
+        assert_eq!(
+            paths,
+            ["crate::Secret", "crate::operations::A", "crate::send::once"]
+        );
+        assert_eq!(
+            listed("crate::operations::A").map(|e| e.path),
+            Some(OPERATIONS)
+        );
+        assert_eq!(listed("crate::Secret").map(|e| e.path), Some(SECRET));
+        assert!(listed("crate::SecretKey").is_none());
+        assert!(listed("crate::send").is_none());
+    }
+
+    /// One operation of each kind the rewrite knows: a secret and a
+    /// lenient id in a JSON answer, a documented error, and a raw body.
+    const EVERY_KIND: &str = r##"{
+      "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+      "paths": {
+        "/bots/{id}": {"get": {"operationId": "get_bot",
+          "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+          "responses": {
+            "200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Bot"}}}},
+            "404": {"description": "no", "content": {"application/json": {"schema": {"type": "string"}}}}}}},
+        "/upload": {"post": {"operationId": "upload",
+          "requestBody": {"required": true, "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
+          "responses": {"204": {"description": "ok"}}}}},
+      "components": {"schemas": {"Bot": {"type": "object", "required": ["api_key", "owner_id"],
+        "properties": {"api_key": {"type": "string", "format": "password"},
+                       "owner_id": {"type": "string", "format": "uuid-or-empty"}}}}}
+    }"##;
+
+    #[test]
+    fn the_generated_code_names_exactly_the_listed_paths() {
+        let generated = crate::generate(EVERY_KIND).unwrap();
+        let mut used = std::collections::BTreeSet::new();
+        for code in [&generated.client, &generated.mock, &generated.operations] {
+            for path in crate_paths(code) {
+                let entry = listed(path)
+                    .unwrap_or_else(|| panic!("`{path}` is generated but not in API_PATHS"));
+                used.insert(entry.path);
+            }
+        }
+        let all: std::collections::BTreeSet<&str> = API_PATHS.iter().map(|e| e.path).collect();
+        assert_eq!(used, all, "API_PATHS lists paths no generated code names");
     }
 }

@@ -4,12 +4,11 @@
 //! script (which writes the code into `OUT_DIR`) and by the xtask (which
 //! snapshots it), so the reviewed code is exactly the compiled code.
 //!
-//! This file runs progenitor with this project's [`settings`]; then
-//! [`rewrite`](mod@rewrite) (one pass a module) edits what the settings
-//! cannot say, [`operations`](mod@operations) writes the operation table
-//! (named by [`names`]), and [`diagnose`] names what fails when a
-//! document does not generate. [`api_paths`] lists what the generated
-//! code needs from the API crate.
+//! This file runs progenitor with this project's [`settings`]; then the
+//! `rewrite` module (one pass a file) edits what the settings cannot say,
+//! `operations` writes the operation table (with the names of `names`),
+//! and `diagnose` names what fails when a document does not generate.
+//! [`api_paths`] lists what the generated code needs from the API crate.
 
 #![forbid(unsafe_code)]
 
