@@ -1,0 +1,78 @@
+//! What this project changes in progenitor's output, as syntax-tree edits
+//! on the generated file: things the generator's settings cannot say. One
+//! pass a module, run in this order by [`rewrite`]:
+//!
+//! 1. [`open_enums`]: every string enum gets an `Unknown(String)` variant.
+//! 2. [`lenient_ids`]: ids the server may send as `""` become
+//!    `Option<Uuid>`.
+//! 3. [`mock_bodies`]: mock helpers serialise a body passed by value.
+//! 4. [`mock_query_lists`]: mock helpers match each item of a query list.
+//! 5. [`no_api_version`]: no `api-version` header on requests.
+//! 6. [`moved_headers`]: answers are read by `crate::response_value`,
+//!    which moves the headers.
+//! 7. [`attempts`]: each `send()` becomes attempts under the retry rule
+//!    (the client only; it needs the operation table). It reads the
+//!    error bodies as `moved_headers` leaves them, so it runs last.
+//!
+//! The paths these passes name in the API crate are in
+//! [`API_PATHS`](crate::api_paths::API_PATHS).
+//!
+//! To add a pass: a module here with the pass and its tests, a line in
+//! [`rewrite`] and in the list above, and any new `crate::` path it emits
+//! in [`api_paths`](crate::api_paths).
+
+mod attempts;
+mod lenient_ids;
+mod mock_bodies;
+mod mock_query_lists;
+mod moved_headers;
+mod no_api_version;
+mod open_enums;
+
+use syn::visit_mut::VisitMut as _;
+
+pub use lenient_ids::LENIENT_UUID_MARKER;
+
+/// progenitor's name of each operation (its `OperationInfo`'s
+/// `operation_id`), to the document's id and the operation's constant in
+/// the API crate's `operations`.
+pub type Operations<'a> = std::collections::BTreeMap<String, (&'a str, &'a str)>;
+
+/// Applies every rewrite to the generated file; `operations` is given for
+/// the client (not the mock helpers), whose `send()`s become attempts.
+pub fn rewrite(file: &mut syn::File, operations: Option<&Operations<'_>>) -> Result<(), String> {
+    open_enums::rewrite_items(&mut file.items);
+    lenient_ids::LenientIds.visit_file_mut(file);
+    mock_bodies::MockBodies::default().visit_file_mut(file);
+    mock_query_lists::MockQueryLists::default().visit_file_mut(file);
+    no_api_version::NoApiVersionHeader.visit_file_mut(file);
+    moved_headers::MovedHeaders.visit_file_mut(file);
+    if let Some(operations) = operations {
+        let mut attempts = attempts::Attempts {
+            operations,
+            error: None,
+        };
+        attempts.visit_file_mut(file);
+        if let Some(error) = attempts.error {
+            return Err(error);
+        }
+    }
+    Ok(())
+}
+
+/// `code` with every rewrite applied (no operation table), as text.
+#[cfg(test)]
+fn rewritten(code: proc_macro2::TokenStream) -> String {
+    let mut file: syn::File = syn::parse2(code).unwrap();
+    rewrite(&mut file, None).unwrap();
+    prettyplease::unparse(&file)
+}
+
+/// The `send()` of `builder` in generated `client`, without white space.
+#[cfg(test)]
+fn send_of(client: &str, builder: &str) -> String {
+    let from = client.find(&format!("impl<'a> {builder}<'a>")).unwrap();
+    let at = from + client[from..].find("pub async fn send").unwrap();
+    let text = &client[at..at + client[at..].find("\n        }\n").unwrap()];
+    text.split_whitespace().collect::<String>()
+}
