@@ -92,7 +92,7 @@ impl Bot {
     }
 
     /// Runs `f` for each room message that mentions the bot (see
-    /// [`mentions`]).
+    /// [`mentions`](super::mentions)).
     pub fn on_mention<F, Fut>(mut self, f: F) -> Self
     where
         F: Fn(Context) -> Fut + Send + Sync + 'static,

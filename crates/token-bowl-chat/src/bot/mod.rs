@@ -61,11 +61,11 @@
 //!   else.
 //! - **Replies never double-post.** [`Context::reply`] sends once; when the
 //!   outcome is unknown (a timeout, a cut connection, a 5xx) it looks the
-//!   message up with [`Client::find_sent`] and sends again only if the
+//!   message up with [`Client::find_sent`](crate::Client::find_sent) and sends again only if the
 //!   server did not store it. A `429` waits for its `Retry-After`.
 //! - **No endless bot loops.** Replies to one partner are capped
 //!   ([`Bot::reply_budget`], 10 a minute by default); past the cap a reply
-//!   fails with [`Error::ReplyBudget`].
+//!   fails with [`Error::ReplyBudget`](crate::Error::ReplyBudget).
 //! - **Clean stop.** Ctrl-C, `SIGTERM` or a [`StopHandle`] stop intake, let
 //!   running handlers finish within [`Bot::shutdown_deadline`] (30 s),
 //!   and save the store.
