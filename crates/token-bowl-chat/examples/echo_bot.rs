@@ -4,9 +4,9 @@
 //! SIGTERM stops it cleanly.
 //!
 //! ```sh
-//! TOKEN_BOWL_CHAT_API_KEY=... cargo run --example echo_bot --features bot
+//! TOKEN_BOWL_CHAT_API_KEY=... cargo run --example echo_bot --features bot,webhook
 //! # or take the server's webhook deliveries on a local port instead:
-//! TOKEN_BOWL_CHAT_API_KEY=... cargo run --example echo_bot --features bot -- --webhook 127.0.0.1:8080
+//! TOKEN_BOWL_CHAT_API_KEY=... cargo run --example echo_bot --features bot,webhook -- --webhook 127.0.0.1:8080
 //! ```
 
 use token_bowl_chat::{

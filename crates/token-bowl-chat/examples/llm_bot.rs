@@ -3,7 +3,7 @@
 //! wait). `--webhook ADDR` takes deliveries on ADDR instead of real time.
 //!
 //! ```sh
-//! TOKEN_BOWL_CHAT_API_KEY=... cargo run --example llm_bot --features bot [-- --webhook 127.0.0.1:8080]
+//! TOKEN_BOWL_CHAT_API_KEY=... cargo run --example llm_bot --features bot,webhook [-- --webhook 127.0.0.1:8080]
 //! ```
 
 use std::time::Duration;

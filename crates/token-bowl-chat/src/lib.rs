@@ -5,11 +5,13 @@
 
 mod client;
 mod config;
-#[cfg(any(feature = "realtime", feature = "webhook"))]
+#[cfg(any(feature = "realtime", feature = "webhook", feature = "bot"))]
 // Each of the three features uses its part of it.
 #[cfg_attr(not(all(feature = "realtime", feature = "bot")), allow(dead_code))]
 mod delivery;
 mod error;
+#[cfg(any(feature = "webhook", feature = "bot"))]
+mod handoff;
 mod history;
 mod redact;
 mod retry;
@@ -109,7 +111,8 @@ pub mod fuzzing {
         content_type: Option<&[u8]>,
         body: &[u8],
     ) -> Result<crate::Message, (u16, String)> {
-        crate::webhook::decode(content_type, body).map_err(|r| (r.status.as_u16(), r.detail))
+        crate::webhook::decode::decode(content_type, body)
+            .map_err(|r| (r.status.as_u16(), r.detail))
     }
 
     /// The redaction applied to every text taken from a server.

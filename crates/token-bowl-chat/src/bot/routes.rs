@@ -1,8 +1,62 @@
 //! Which handler a message is for: commands, mentions, direct messages.
 
+use std::{future::Future, sync::Arc};
+
+use futures::future::BoxFuture;
 use serde::Serialize;
 
+use super::{Context, HandlerResult};
 use crate::{Message, MessageType};
+
+/// A handler as the bot keeps it.
+pub(super) type Handler = Arc<dyn Fn(Context) -> BoxFuture<'static, HandlerResult> + Send + Sync>;
+
+pub(super) fn handler<F, Fut>(f: F) -> Handler
+where
+    F: Fn(Context) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = HandlerResult> + Send + 'static,
+{
+    Arc::new(move |cx| Box::pin(f(cx)))
+}
+
+/// A bot's handlers: at most one per kind, and its commands.
+#[derive(Clone, Default)]
+pub(super) struct Routes {
+    pub(super) direct: Option<Handler>,
+    pub(super) mention: Option<Handler>,
+    pub(super) message: Option<Handler>,
+    pub(super) commands: Vec<(String, Handler)>,
+}
+
+impl Routes {
+    /// The trigger and handler for `message` to `me`, if any handler is.
+    pub(super) fn route(
+        &self,
+        message: &Message,
+        me: &str,
+        commands_need_mention: bool,
+    ) -> Option<(Trigger, Handler)> {
+        let has = Has {
+            direct: self.direct.is_some(),
+            mention: self.mention.is_some(),
+            message: self.message.is_some(),
+            commands_need_mention,
+        };
+        let names = self.commands.iter().map(|(name, _)| name.as_str());
+        let trigger = route(message, me, names, has)?;
+        let handler = match &trigger {
+            Trigger::Command { name, .. } => self
+                .commands
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, h)| h.clone()),
+            Trigger::Direct => self.direct.clone(),
+            Trigger::Mention => self.mention.clone(),
+            Trigger::Message => self.message.clone(),
+        }?;
+        Some((trigger, handler))
+    }
+}
 
 /// Why a handler was called.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -1,6 +1,4 @@
-//! Where a bot keeps what it has taken in: the position, the recent ids and
-//! the messages not yet handled, so that a restart handles each message
-//! once.
+//! [`FileStore`]: a bot's memory in a JSON-lines file.
 
 use std::{
     collections::{HashMap, VecDeque},
@@ -12,91 +10,8 @@ use std::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::{Saved, Store, StoreFuture};
 use crate::{Error, Message, Result, delivery::Position};
-
-/// What a previous run left behind, as [`Store::load`] gives it.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct Saved {
-    /// Where to resume: the older of the newest room message and the
-    /// newest direct message taken in. (Room and direct messages come on
-    /// separate channels, so when a run stops, older messages of one kind
-    /// may still have been on their way while a newer one of the other
-    /// kind was in; resuming from the older position fetches those again,
-    /// and `seen` skips what was handled.)
-    pub position: Position,
-    /// Ids of recent messages that were handled (or are below in
-    /// `pending`), oldest first: they are not handled again.
-    pub seen: Vec<Uuid>,
-    /// Messages taken in whose handler never started (the run stopped
-    /// first), oldest first: they are handled now.
-    pub pending: Vec<Message>,
-    /// Messages whose handler started but did not finish (the process
-    /// died): they are **not** run again, since the handler may have
-    /// replied already.
-    pub interrupted: Vec<Uuid>,
-}
-
-/// A bot's memory across restarts. [`FileStore`] is the default;
-/// [`MemoryStore`] keeps nothing. Calls come in this order for each
-/// message: `received` (before the webhook answer or the next event),
-/// `started`, `done`; a store that fails `received` makes the runtime
-/// refuse the message for now (a webhook delivery gets `503` and comes
-/// again).
-pub trait Store: Send + 'static {
-    /// What the previous run left behind.
-    fn load(&mut self) -> Result<Saved>;
-    /// `message` was taken in.
-    fn received(&mut self, message: &Message) -> Result<()>;
-    /// Its handler started.
-    fn started(&mut self, id: Uuid) -> Result<()>;
-    /// Its handler finished (with or without success).
-    fn done(&mut self, id: Uuid) -> Result<()>;
-    /// The run is ending: make everything durable.
-    fn flush(&mut self) -> Result<()>;
-}
-
-/// A store chosen at run time.
-impl Store for Box<dyn Store> {
-    fn load(&mut self) -> Result<Saved> {
-        (**self).load()
-    }
-    fn received(&mut self, message: &Message) -> Result<()> {
-        (**self).received(message)
-    }
-    fn started(&mut self, id: Uuid) -> Result<()> {
-        (**self).started(id)
-    }
-    fn done(&mut self, id: Uuid) -> Result<()> {
-        (**self).done(id)
-    }
-    fn flush(&mut self) -> Result<()> {
-        (**self).flush()
-    }
-}
-
-/// Keeps nothing: after a restart every message counts as new. For tests,
-/// and for bots that do not mind.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct MemoryStore;
-
-impl Store for MemoryStore {
-    fn load(&mut self) -> Result<Saved> {
-        Ok(Saved::default())
-    }
-    fn received(&mut self, _: &Message) -> Result<()> {
-        Ok(())
-    }
-    fn started(&mut self, _: Uuid) -> Result<()> {
-        Ok(())
-    }
-    fn done(&mut self, _: Uuid) -> Result<()> {
-        Ok(())
-    }
-    fn flush(&mut self) -> Result<()> {
-        Ok(())
-    }
-}
 
 /// One line of the file.
 #[derive(Debug, Serialize, Deserialize)]
@@ -307,8 +222,9 @@ impl FileStore {
     }
 }
 
-impl Store for FileStore {
-    fn load(&mut self) -> Result<Saved> {
+/// The steps, run at once: one short blocking write each.
+impl FileStore {
+    fn load_now(&mut self) -> Result<Saved> {
         if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
             fs::create_dir_all(dir).map_err(|e| self.io("create the folder of", e))?;
         }
@@ -359,27 +275,45 @@ impl Store for FileStore {
         Ok(saved)
     }
 
-    fn received(&mut self, message: &Message) -> Result<()> {
+    fn received_now(&mut self, message: &Message) -> Result<()> {
         self.append(&Line::Received(Box::new(message.clone())))?;
         self.positions.advance(message);
         self.note(message.id, Entry::Pending(Box::new(message.clone())));
         Ok(())
     }
 
-    fn started(&mut self, id: Uuid) -> Result<()> {
+    fn started_now(&mut self, id: Uuid) -> Result<()> {
         self.append(&Line::Started(id))?;
         self.note(id, Entry::Started);
         Ok(())
     }
 
-    fn done(&mut self, id: Uuid) -> Result<()> {
+    fn done_now(&mut self, id: Uuid) -> Result<()> {
         self.append(&Line::Done(id))?;
         self.note(id, Entry::Done);
         Ok(())
     }
 
-    fn flush(&mut self) -> Result<()> {
+    fn flush_now(&mut self) -> Result<()> {
         self.compact()
+    }
+}
+
+impl Store for FileStore {
+    fn load(&mut self) -> StoreFuture<'_, Saved> {
+        Box::pin(async move { self.load_now() })
+    }
+    fn received<'a>(&'a mut self, message: &'a Message) -> StoreFuture<'a, ()> {
+        Box::pin(async move { self.received_now(message) })
+    }
+    fn started(&mut self, id: Uuid) -> StoreFuture<'_, ()> {
+        Box::pin(async move { self.started_now(id) })
+    }
+    fn done(&mut self, id: Uuid) -> StoreFuture<'_, ()> {
+        Box::pin(async move { self.done_now(id) })
+    }
+    fn flush(&mut self) -> StoreFuture<'_, ()> {
+        Box::pin(async move { self.flush_now() })
     }
 }
 
@@ -402,22 +336,22 @@ mod tests {
         dir.join("state.jsonl")
     }
 
-    #[test]
-    fn a_restart_sees_done_ids_reruns_pending_ones_and_reports_interrupted_ones() {
+    #[tokio::test]
+    async fn a_restart_sees_done_ids_reruns_pending_ones_and_reports_interrupted_ones() {
         let path = temp_path("restart");
         let mut store = FileStore::new(&path);
-        assert_eq!(store.load().unwrap(), Saved::default());
+        assert_eq!(store.load().await.unwrap(), Saved::default());
         for n in 1..=4 {
-            store.received(&message(n)).unwrap();
+            store.received(&message(n)).await.unwrap();
         }
-        store.started(Uuid::from_u128(1)).unwrap();
-        store.done(Uuid::from_u128(1)).unwrap();
-        store.started(Uuid::from_u128(2)).unwrap();
+        store.started(Uuid::from_u128(1)).await.unwrap();
+        store.done(Uuid::from_u128(1)).await.unwrap();
+        store.started(Uuid::from_u128(2)).await.unwrap();
         // The process dies here: no flush.
         drop(store);
 
         let mut again = FileStore::new(&path);
-        let saved = again.load().unwrap();
+        let saved = again.load().await.unwrap();
         let ids = |v: &[u128]| v.iter().map(|n| Uuid::from_u128(*n)).collect::<Vec<_>>();
         assert_eq!(saved.seen, ids(&[1, 2, 3, 4]));
         assert_eq!(saved.interrupted, ids(&[2]));
@@ -432,27 +366,27 @@ mod tests {
         let mut dm = message(3);
         dm.to_username = Some("alice".into());
         dm.id = Uuid::from_u128(99);
-        again.received(&dm).unwrap();
-        again.flush().unwrap();
-        let resumed = FileStore::new(&path).load().unwrap().position;
+        again.received(&dm).await.unwrap();
+        again.flush().await.unwrap();
+        let resumed = FileStore::new(&path).load().await.unwrap().position;
         assert_eq!(resumed.message_id, Some(Uuid::from_u128(99)));
         // The interrupted one is reported once, not on every start.
-        again.flush().unwrap();
-        let third = FileStore::new(&path).load().unwrap();
+        again.flush().await.unwrap();
+        let third = FileStore::new(&path).load().await.unwrap();
         assert!(third.interrupted.is_empty());
         assert_eq!(third.pending.len(), 3, "3, 4 and the direct message");
         let _ = fs::remove_dir_all(path.parent().unwrap());
     }
 
-    #[test]
-    fn a_torn_last_line_is_skipped_and_the_file_stays_bounded() {
+    #[tokio::test]
+    async fn a_torn_last_line_is_skipped_and_the_file_stays_bounded() {
         let path = temp_path("torn");
         let mut store = FileStore::new(&path).window(8);
-        store.load().unwrap();
+        store.load().await.unwrap();
         for n in 1..=200 {
-            store.received(&message(n)).unwrap();
-            store.started(Uuid::from_u128(n)).unwrap();
-            store.done(Uuid::from_u128(n)).unwrap();
+            store.received(&message(n)).await.unwrap();
+            store.started(Uuid::from_u128(n)).await.unwrap();
+            store.done(Uuid::from_u128(n)).await.unwrap();
         }
         drop(store);
         let lines = fs::read_to_string(&path).unwrap().lines().count();
@@ -460,7 +394,7 @@ mod tests {
         let mut file = OpenOptions::new().append(true).open(&path).unwrap();
         file.write_all(br#"{"r":{"id":"0000"#).unwrap();
         drop(file);
-        let saved = FileStore::new(&path).window(8).load().unwrap();
+        let saved = FileStore::new(&path).window(8).load().await.unwrap();
         assert_eq!(saved.seen.len(), 8);
         assert_eq!(saved.seen.last(), Some(&Uuid::from_u128(200)));
         assert!(saved.pending.is_empty() && saved.interrupted.is_empty());
