@@ -9,7 +9,7 @@ use crate::{Result, delivery::Position};
 use {
     super::{dispatch::Recorded, source::Register, source::WebhookSource},
     crate::{
-        handoff::since,
+        handoff::{Verdict, since},
         webhook::{self, WebhookBuilder},
     },
 };
@@ -95,7 +95,16 @@ impl Intake {
         let sink_core = core.clone();
         let sink = move |delivery: webhook::Delivery| {
             let core = sink_core.clone();
-            let taken = async move { core.take(delivery.message, Recorded::No).await };
+            // The take runs as a task of its own: a connection that drops
+            // while the store records the message cannot cancel it halfway
+            // (recorded but never queued). The server's next attempt then
+            // finds it taken.
+            let take = tokio::spawn(async move { core.take(delivery.message, Recorded::No).await });
+            let taken = async move {
+                take.await.unwrap_or_else(|e| {
+                    Verdict::Busy(format!("the bot could not take the message: {e}"))
+                })
+            };
             Box::pin(taken) as crate::handoff::Pending
         };
         let server = WebhookBuilder::default()
