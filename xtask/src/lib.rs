@@ -4,6 +4,7 @@ pub mod conventions;
 pub mod convert;
 pub mod document;
 pub mod generator;
+pub mod grow;
 pub mod normalize;
 pub mod rules;
 pub mod surface;
