@@ -10,7 +10,7 @@
 //! - [`schemas`]: enums, defaults, patterns and types;
 //! - [`responses`]: one kind of answer per outcome.
 //!
-//! [`crate::normalize::normalize`] runs them, in order.
+//! `normalize::normalize` runs them, in order.
 
 pub mod names;
 pub mod requests;
