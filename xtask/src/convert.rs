@@ -6,6 +6,8 @@
 use anyhow::{Result, bail};
 use serde_json::{Map, Value, json};
 
+use crate::document::{Site, for_each_response, for_each_schema_site, for_each_subschema};
+
 /// Schema keywords that exist only in JSON Schema 2020-12 (OpenAPI 3.1).
 const SCHEMA_KEYWORDS_31: &[&str] = &[
     "$schema",
@@ -105,175 +107,6 @@ fn is_empty_container(value: &Value) -> bool {
     }
 }
 
-/// Where a schema sits: parameters get a different null rule.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Site {
-    /// A parameter's `schema`.
-    Parameter,
-    /// Anywhere else (component schema, body, response).
-    Other,
-}
-
-/// Calls `f` on every top-level schema of the document (components, parameters,
-/// bodies, responses, headers). `f` recurses into sub-schemas itself.
-pub fn for_each_schema_site(doc: &mut Value, f: &mut dyn FnMut(&mut Value, Site)) -> Result<()> {
-    for_each_schema_at(doc, &mut |schema, site, _| f(schema, site))
-}
-
-/// [`for_each_schema_site`], with where each schema is, for messages:
-/// `schema Name`, ``parameter `q` of GET /path``, `the body of POST /path`,
-/// `the 200 answer of GET /path`, ...
-pub fn for_each_schema_at(
-    doc: &mut Value,
-    f: &mut dyn FnMut(&mut Value, Site, &str),
-) -> Result<()> {
-    if let Some(components) = doc.get_mut("components").and_then(Value::as_object_mut) {
-        if let Some(schemas) = components.get_mut("schemas").and_then(Value::as_object_mut) {
-            for (name, schema) in schemas.iter_mut() {
-                f(schema, Site::Other, &format!("schema {name}"));
-            }
-        }
-        if let Some(params) = components
-            .get_mut("parameters")
-            .and_then(Value::as_object_mut)
-        {
-            for (name, param) in params.iter_mut() {
-                parameter_schema(param, &format!("shared parameter {name}"), f);
-            }
-        }
-        for section in ["requestBodies", "responses"] {
-            if let Some(items) = components.get_mut(section).and_then(Value::as_object_mut) {
-                for (name, item) in items.iter_mut() {
-                    content_schemas(item, &format!("shared {section} {name}"), f);
-                }
-            }
-        }
-        if let Some(headers) = components.get_mut("headers").and_then(Value::as_object_mut) {
-            for (name, header) in headers.iter_mut() {
-                parameter_schema(header, &format!("shared header {name}"), f);
-            }
-        }
-    }
-    let Some(paths) = doc.get_mut("paths") else {
-        return Ok(());
-    };
-    let Some(paths) = paths.as_object_mut() else {
-        bail!("`paths` is not an object");
-    };
-    for (path, item) in paths.iter_mut() {
-        let Some(item) = item.as_object_mut() else {
-            continue;
-        };
-        for (key, value) in item.iter_mut() {
-            if key == "parameters" {
-                for param in value.as_array_mut().into_iter().flatten() {
-                    let at = format!("parameter `{}` of {path}", param_name(param));
-                    parameter_schema(param, &at, f);
-                }
-                continue;
-            }
-            let Some(op) = value.as_object_mut() else {
-                continue;
-            };
-            let what = format!("{} {path}", key.to_uppercase());
-            for param in op
-                .get_mut("parameters")
-                .and_then(Value::as_array_mut)
-                .into_iter()
-                .flatten()
-            {
-                let at = format!("parameter `{}` of {what}", param_name(param));
-                parameter_schema(param, &at, f);
-            }
-            if let Some(body) = op.get_mut("requestBody") {
-                content_schemas(body, &format!("the body of {what}"), f);
-            }
-            for (status, response) in op
-                .get_mut("responses")
-                .and_then(Value::as_object_mut)
-                .into_iter()
-                .flatten()
-            {
-                let answer = format!("the {status} answer of {what}");
-                content_schemas(response, &answer, f);
-                for (name, header) in response
-                    .get_mut("headers")
-                    .and_then(Value::as_object_mut)
-                    .into_iter()
-                    .flatten()
-                {
-                    parameter_schema(header, &format!("header `{name}` of {answer}"), f);
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-fn param_name(param: &Value) -> &str {
-    param.get("name").and_then(Value::as_str).unwrap_or("?")
-}
-
-fn parameter_schema(param: &mut Value, at: &str, f: &mut dyn FnMut(&mut Value, Site, &str)) {
-    if let Some(schema) = param.get_mut("schema") {
-        f(schema, Site::Parameter, at);
-    }
-}
-
-fn content_schemas(holder: &mut Value, at: &str, f: &mut dyn FnMut(&mut Value, Site, &str)) {
-    for media in holder
-        .get_mut("content")
-        .and_then(Value::as_object_mut)
-        .into_iter()
-        .flat_map(|c| c.values_mut())
-    {
-        if let Some(schema) = media.get_mut("schema") {
-            f(schema, Site::Other, at);
-        }
-    }
-}
-
-/// Calls `f` on every response object (operations and components).
-pub fn for_each_response(doc: &mut Value, f: &mut dyn FnMut(&mut Value)) {
-    if let Some(responses) = doc
-        .pointer_mut("/components/responses")
-        .and_then(Value::as_object_mut)
-    {
-        responses.values_mut().for_each(&mut *f);
-    }
-    for op in operations_mut(doc) {
-        if let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) {
-            responses.values_mut().for_each(&mut *f);
-        }
-    }
-}
-
-/// The HTTP methods a path item may hold, in the order we write them.
-pub const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
-
-/// Every operation object of the document.
-pub fn operations_mut(doc: &mut Value) -> impl Iterator<Item = &mut Map<String, Value>> {
-    operations_with_keys_mut(doc).map(|(_, _, op)| op)
-}
-
-/// Every operation object of the document, with its path and method.
-pub fn operations_with_keys_mut(
-    doc: &mut Value,
-) -> impl Iterator<Item = (&String, &String, &mut Map<String, Value>)> {
-    doc.get_mut("paths")
-        .and_then(Value::as_object_mut)
-        .into_iter()
-        .flat_map(|paths| paths.iter_mut())
-        .filter_map(|(path, item)| Some((path, item.as_object_mut()?)))
-        .flat_map(|(path, item)| {
-            item.iter_mut()
-                .filter(|(k, _)| METHODS.contains(&k.as_str()))
-                .filter_map(move |(method, v)| Some((path, method, v.as_object_mut()?)))
-        })
-}
-
 /// Converts one schema and, recursively, its sub-schemas.
 pub fn convert_schema(schema: &mut Value, site: Site, warnings: &mut Vec<String>) {
     match schema {
@@ -299,35 +132,6 @@ pub fn convert_schema(schema: &mut Value, site: Site, warnings: &mut Vec<String>
     type_array(map);
     collapse_null_branches(map, site);
     ref_with_siblings(map);
-}
-
-/// Visits the direct sub-schemas of a schema object.
-pub fn for_each_subschema(schema: &mut Value, f: &mut dyn FnMut(&mut Value)) {
-    let Some(map) = schema.as_object_mut() else {
-        return;
-    };
-    if let Some(props) = map.get_mut("properties").and_then(Value::as_object_mut) {
-        props.values_mut().for_each(&mut *f);
-    }
-    for key in ["items", "not"] {
-        if let Some(sub) = map.get_mut(key)
-            && (sub.is_object() || sub.is_boolean())
-        {
-            f(sub);
-        }
-    }
-    // `additionalProperties: true/false` is valid 3.0: only objects recurse.
-    if let Some(sub) = map
-        .get_mut("additionalProperties")
-        .filter(|s| s.is_object())
-    {
-        f(sub);
-    }
-    for key in ["allOf", "anyOf", "oneOf"] {
-        if let Some(list) = map.get_mut(key).and_then(Value::as_array_mut) {
-            list.iter_mut().for_each(&mut *f);
-        }
-    }
 }
 
 fn drop_31_keywords(map: &mut Map<String, Value>, warnings: &mut Vec<String>) {

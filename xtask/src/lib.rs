@@ -1,8 +1,11 @@
 //! Library half of the xtask, so its rules are unit-tested by `cargo test`.
 
+pub mod conventions;
 pub mod convert;
+pub mod document;
+pub mod generator;
+pub mod grow;
 pub mod normalize;
-pub mod repair;
 pub mod rules;
 pub mod surface;
 
@@ -58,7 +61,7 @@ pub fn process_with(
     normalize::normalize(&mut doc, rules);
     let mut warnings = warnings;
     for skipped in doc
-        .get(normalize::SKIPPED)
+        .get(document::SKIPPED)
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
@@ -72,7 +75,7 @@ pub fn process_with(
         ));
     }
     for line in doc
-        .get(normalize::NOTES)
+        .get(document::NOTES)
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
@@ -81,7 +84,7 @@ pub fn process_with(
         warnings.push(line.to_owned());
     }
     let mut dropped = Vec::new();
-    let _ = convert::for_each_schema_site(&mut doc, &mut |schema, _| {
+    let _ = document::for_each_schema_site(&mut doc, &mut |schema, _| {
         collect_dropped(schema, &mut dropped);
     });
     for pattern in dropped {
@@ -94,12 +97,12 @@ pub fn process_with(
 
 fn collect_dropped(schema: &mut Value, out: &mut Vec<String>) {
     if let Some(pattern) = schema
-        .get(normalize::DROPPED_PATTERN)
+        .get(generator::schemas::DROPPED_PATTERN)
         .and_then(Value::as_str)
     {
         out.push(pattern.to_owned());
     }
-    convert::for_each_subschema(schema, &mut |sub| collect_dropped(sub, out));
+    document::for_each_subschema(schema, &mut |sub| collect_dropped(sub, out));
 }
 
 /// A document through the whole pipeline: normalised, and generated.
@@ -144,7 +147,7 @@ pub fn regenerate(text: &str, origin: &str, rules: Option<&Rules>) -> Result<Reg
             let (method, path) = failed.name.split_once(' ').unwrap_or(("", ""));
             let reason = format!("the generator fails on it: {}", failed.message);
             warnings.push(format!("skipped {}: {reason}", failed.name));
-            normalize::skip(&mut doc, &method.to_lowercase(), path, reason);
+            document::skip(&mut doc, &method.to_lowercase(), path, reason);
         }
         for failed in e.schemas() {
             let name = &failed.name;
@@ -164,7 +167,7 @@ pub fn regenerate(text: &str, origin: &str, rules: Option<&Rules>) -> Result<Reg
                 )
             };
             warnings.push(line.clone());
-            normalize::note(&mut doc, line);
+            document::note(&mut doc, line);
         }
     }
     bail!("cannot generate a client from {origin}: the generator kept failing")
@@ -175,7 +178,7 @@ fn drop_defaults(schema: &mut Value) -> bool {
     let mut found = schema
         .as_object_mut()
         .is_some_and(|map| map.remove("default").is_some());
-    convert::for_each_subschema(schema, &mut |sub| found |= drop_defaults(sub));
+    document::for_each_subschema(schema, &mut |sub| found |= drop_defaults(sub));
     found
 }
 

@@ -3,6 +3,7 @@
 //! ```text
 //! cargo xtask regen [--from FILE|URL] [--rules NAME] [--check]
 //! cargo xtask diff [--rules NAME] OLD NEW
+//! cargo xtask grow-spec IN OUT
 //! ```
 
 use std::{
@@ -23,6 +24,11 @@ usage:
       snapshots. --check changes nothing and fails when anything is stale.
   cargo xtask diff [--rules NAME] OLD NEW
       Print the API-surface difference between two specs (files or URLs).
+  cargo xtask grow-spec IN OUT
+      Write to OUT a newer server's variant of the Token Bowl spec IN (the
+      server's own or openapi.json): a new role and message type, a new
+      optional message field, a new operation. .ci/run regenerates from it
+      in a scratch copy and runs the tests there.
 
   --rules NAME  what the normaliser assumes about the server beyond its
       document (xtask/src/rules.rs): `token-bowl` or `none`. By default a
@@ -76,6 +82,11 @@ fn run(args: Vec<String>) -> Result<()> {
             print_changes(&xtask::surface::diff(&old, &new));
             Ok(())
         }
+        Some("grow-spec") => {
+            let [input, output] = <[String; 2]>::try_from(specs)
+                .map_err(|_| anyhow::anyhow!("grow-spec takes IN and OUT\n{USAGE}"))?;
+            grow_spec(&input, &output)
+        }
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())
@@ -109,6 +120,18 @@ fn report(source: &str, rules: Option<&Rules>, doc: &Value, warnings: &[String])
     for warning in warnings {
         eprintln!("warning: {source}: {warning}");
     }
+}
+
+fn grow_spec(input: &str, output: &str) -> Result<()> {
+    let mut doc: Value = serde_json::from_str(&load(input)?)
+        .with_context(|| format!("{input} is not valid JSON"))?;
+    let added = xtask::grow::grow(&mut doc).with_context(|| format!("cannot grow {input}"))?;
+    std::fs::write(output, xtask::render(&doc))
+        .with_context(|| format!("cannot write {output}"))?;
+    for line in added {
+        eprintln!("{output}: added {line}");
+    }
+    Ok(())
 }
 
 fn print_changes(lines: &[String]) {

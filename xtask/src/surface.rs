@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::convert::METHODS;
+use crate::document::METHODS;
 
 /// The surface of a normalised document.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -52,7 +52,7 @@ impl Surface {
                 .insert(name.clone(), format!("type {name} {body}"));
         }
         for skipped in doc
-            .get(crate::normalize::SKIPPED)
+            .get(crate::document::SKIPPED)
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
@@ -66,7 +66,7 @@ impl Surface {
             ));
         }
         for line in doc
-            .get(crate::normalize::NOTES)
+            .get(crate::document::NOTES)
             .and_then(Value::as_array)
             .into_iter()
             .flatten()

@@ -126,7 +126,7 @@ fn operations(doc: &Value) -> usize {
 }
 
 fn skipped(doc: &Value) -> Vec<&Value> {
-    doc.get(xtask::normalize::SKIPPED)
+    doc.get(xtask::document::SKIPPED)
         .and_then(Value::as_array)
         .map(|list| list.iter().collect())
         .unwrap_or_default()
@@ -636,7 +636,7 @@ mod fixtures {
         );
         assert_eq!(d["paths"]["/users"]["get"]["operationId"], "list_all_users");
         assert_eq!(d["paths"]["/teams"]["get"]["operationId"], "list_all_teams");
-        let notes = d[xtask::normalize::NOTES].to_string();
+        let notes = d[xtask::document::NOTES].to_string();
         assert!(
             notes.contains("renamed GET /users from `list_all` to `list_all_users`"),
             "{notes}"
@@ -665,7 +665,7 @@ mod fixtures {
             d["paths"].get("/b").is_none(),
             "a required cookie skips the operation"
         );
-        let skipped = d[xtask::normalize::SKIPPED].to_string();
+        let skipped = d[xtask::document::SKIPPED].to_string();
         assert!(
             skipped.contains("required cookie parameter `session`"),
             "{skipped}"
@@ -689,7 +689,7 @@ mod fixtures {
             "{responses}"
         );
         assert!(responses.get("200").is_some() && responses.get("4XX").is_some());
-        let notes = d[xtask::normalize::NOTES].to_string();
+        let notes = d[xtask::document::NOTES].to_string();
         assert!(
             notes.contains("dropped the 202 answer of GET /x"),
             "{notes}"
@@ -783,7 +783,7 @@ mod fixtures {
             field(&client)
         );
         assert!(
-            normalised[xtask::normalize::NOTES]
+            normalised[xtask::document::NOTES]
                 .to_string()
                 .contains("header `x-token` of GET /x takes one value")
         );
@@ -808,7 +808,7 @@ mod real_world {
     }
 
     fn notes(d: &Value) -> String {
-        let lines = d[xtask::normalize::NOTES]
+        let lines = d[xtask::document::NOTES]
             .as_array()
             .cloned()
             .unwrap_or_default();
@@ -947,7 +947,7 @@ mod real_world {
                 "{path}"
             );
             assert!(
-                content[xtask::normalize::FORM_MEDIA]
+                content[xtask::document::FORM_MEDIA]
                     .get("encoding")
                     .is_none()
             );
@@ -1059,7 +1059,7 @@ mod real_world {
         );
         let r = xtask::regenerate(&d.to_string(), "fixture", None).unwrap();
         assert!(r.doc["paths"].get("/x").is_none() && r.doc["paths"].get("/ok").is_some());
-        let skipped = r.doc[xtask::normalize::SKIPPED].to_string();
+        let skipped = r.doc[xtask::document::SKIPPED].to_string();
         assert!(
             skipped.contains("the generator fails on it: progenitor panicked"),
             "{skipped}"
@@ -1163,7 +1163,7 @@ mod calls {
         inputs: Vec<(String, String)>,
     }
 
-    use xtask::repair::loose;
+    use xtask::generator::names::loose;
 
     fn builders(client: &str) -> Vec<Builder> {
         let file: syn::File = syn::parse_str(client).expect("the generated client parses");
