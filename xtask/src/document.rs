@@ -278,33 +278,12 @@ pub fn word_chars(path: &str) -> String {
 
 /// Names of component schemas a schema refers to, directly or not.
 pub fn referenced(doc: &Value, roots: Vec<&Value>) -> BTreeSet<String> {
-    fn refs_in(value: &Value, out: &mut Vec<String>) {
-        match value {
-            Value::Object(map) => {
-                if let Some(name) = map
-                    .get("$ref")
-                    .and_then(Value::as_str)
-                    .and_then(|r| r.strip_prefix("#/components/schemas/"))
-                {
-                    out.push(name.to_owned());
-                }
-                map.values().for_each(|v| refs_in(v, out));
-            }
-            Value::Array(list) => list.iter().for_each(|v| refs_in(v, out)),
-            _ => {}
-        }
-    }
-    let mut found = BTreeSet::new();
-    let mut queue = Vec::new();
-    roots.into_iter().for_each(|r| refs_in(r, &mut queue));
-    while let Some(name) = queue.pop() {
-        if found.insert(name.clone())
-            && let Some(schema) = doc.pointer(&format!("/components/schemas/{name}"))
-        {
-            refs_in(schema, &mut queue);
-        }
-    }
-    found
+    let none = serde_json::Map::new();
+    let schemas = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .unwrap_or(&none);
+    token_bowl_chat_codegen::referenced_schemas(schemas, roots.into_iter())
 }
 
 // ---------------------------------------------------------------- notes

@@ -93,7 +93,7 @@ pub(crate) fn diagnose(doc: &Value, message: String) -> GenerateError {
         let mut failing = BTreeMap::new();
         for name in schemas.keys() {
             let root = json!({"$ref": format!("#/components/schemas/{name}")});
-            let uses = closure(&schemas, std::iter::once(&root));
+            let uses = referenced_schemas(&schemas, std::iter::once(&root));
             if let Err(message) = generates(&part(json!({}), &uses)) {
                 failing.insert(name.clone(), (uses, message));
             }
@@ -122,7 +122,7 @@ pub(crate) fn diagnose(doc: &Value, message: String) -> GenerateError {
                 if !op.is_object() || method == "parameters" {
                     continue;
                 }
-                let uses = closure(&schemas, std::iter::once(op));
+                let uses = referenced_schemas(&schemas, std::iter::once(op));
                 let alone = json!({ path.clone(): { method.clone(): op.clone() } });
                 if let Err(message) = generates(&part(alone, &uses)) {
                     let name = format!("{} {path}", method.to_uppercase());
@@ -145,8 +145,9 @@ pub(crate) fn diagnose(doc: &Value, message: String) -> GenerateError {
     }
 }
 
-/// The component schemas `roots` use, directly or not.
-fn closure<'a>(
+/// The component schemas `roots` use, directly or not (`schemas` is the
+/// document's `components.schemas`).
+pub fn referenced_schemas<'a>(
     schemas: &Map<String, Value>,
     roots: impl Iterator<Item = &'a Value>,
 ) -> BTreeSet<String> {

@@ -24,7 +24,7 @@ use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagSt
 use schemars::schema::{InstanceType, SchemaObject};
 
 pub use api_paths::{API_PATHS, ApiPath};
-pub use diagnose::{Failed, GenerateError};
+pub use diagnose::{Failed, GenerateError, referenced_schemas};
 use diagnose::{diagnose, err};
 pub use operations::IDEMPOTENT_EXTENSION;
 pub use rewrite::LENIENT_UUID_MARKER;
