@@ -1,5 +1,9 @@
-//! Test helpers: a mock server (wiremock, on loopback) answering with bodies
-//! recorded from the real server 2.0.1 (`shared/docs/rest-transcript-2.0.1.txt`).
+//! Test helpers: mock servers on loopback answering with bodies recorded
+//! from the real server 2.0.1 (`shared/docs/rest-transcript-2.0.1.txt`).
+//! Routes of the API are the generated typed mocks ([`typed`]); wiremock
+//! stays where a test needs what they lack: answers that change from one
+//! request to the next ([`Pages`], sequences of failures), a catch-all
+//! that names an unexpected request, and the raw requests received.
 
 #![allow(dead_code, reason = "each test file uses a different subset")]
 
@@ -8,6 +12,9 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 use token_bowl_chat::{Client, RetryPolicy};
+
+pub mod typed;
+pub use typed::*;
 
 use wiremock::{
     Mock, MockServer, Request, Respond, ResponseTemplate,
@@ -40,11 +47,29 @@ pub async fn server() -> MockServer {
     server
 }
 
+/// A mock server of either kind, by its base URL.
+pub trait Mocked {
+    /// `http://127.0.0.1:PORT`.
+    fn base(&self) -> String;
+}
+
+impl Mocked for MockServer {
+    fn base(&self) -> String {
+        self.uri()
+    }
+}
+
+impl Mocked for TypedServer {
+    fn base(&self) -> String {
+        self.base_url()
+    }
+}
+
 /// A client for the mock server, as alice, with fast retries.
-pub fn client(server: &MockServer) -> Client {
+pub fn client(server: &impl Mocked) -> Client {
     Client::builder()
         .use_env(false)
-        .base_url(server.uri())
+        .base_url(server.base())
         .api_key(ALICE_KEY)
         .retry(fast_retries())
         .timeout(Duration::from_secs(5))
@@ -53,10 +78,10 @@ pub fn client(server: &MockServer) -> Client {
 }
 
 /// A client without a key.
-pub fn anonymous(server: &MockServer) -> Client {
+pub fn anonymous(server: &impl Mocked) -> Client {
     Client::builder()
         .use_env(false)
-        .base_url(server.uri())
+        .base_url(server.base())
         .retry(fast_retries())
         .build()
         .unwrap()
