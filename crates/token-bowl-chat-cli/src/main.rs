@@ -5,12 +5,14 @@
 mod cli;
 mod commands;
 mod failure;
+#[cfg(test)]
+mod operations;
 mod output;
 mod parse;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use token_bowl_chat::{Client, Error, RetryPolicy};
 
 use crate::{
@@ -26,7 +28,7 @@ fn main() -> ExitCode {
         log_to_stderr(cli.global.verbose);
     }
     if let Command::Completions(args) = &cli.command {
-        return match completions::print(args) {
+        return match completions::print(args, Cli::command()) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => fail(&format!("cannot write the completion script: {e}")),
         };

@@ -1,8 +1,8 @@
 //! `completions`: a shell completion script, made without a server.
 
-use clap::{Args, CommandFactory};
+use clap::Args;
 
-use crate::{cli::Cli, output};
+use crate::output;
 
 #[derive(Debug, Args)]
 pub struct Completions {
@@ -10,10 +10,10 @@ pub struct Completions {
     shell: clap_complete::Shell,
 }
 
-/// Writes the completion script for the chosen shell to stdout.
-pub fn print(args: &Completions) -> std::io::Result<()> {
+/// Writes the completion script of `command` (the whole command tree) for
+/// the chosen shell to stdout.
+pub fn print(args: &Completions, mut command: clap::Command) -> std::io::Result<()> {
     let shell = args.shell;
-    let mut command = Cli::command();
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut command, "token-bowl", &mut script);
     let mut script = String::from_utf8_lossy(&script).into_owned();

@@ -5,7 +5,7 @@
 //! A new top-level command is a module here, a variant of [`Command`] and
 //! an arm in [`run`]; one that runs until Ctrl-C is also named in
 //! [`Command::runs_until_stopped`]. The operations it calls go in the
-//! table of `operations.rs`.
+//! table of `src/operations.rs`.
 
 mod account;
 mod admin;
@@ -14,8 +14,6 @@ pub mod completions;
 mod conversations;
 mod live;
 mod messages;
-#[cfg(test)]
-mod operations;
 mod server;
 mod shared;
 mod unread;

@@ -18,9 +18,8 @@ use tokio::sync::{Notify, Semaphore, watch};
 use super::{
     Context, Store, Trigger,
     budget::Budget,
-    builder::Settings,
-    intake::Intake,
     routes::{Handler, Routes},
+    settings::Settings,
 };
 use crate::{
     Client, Message, Result,
@@ -283,12 +282,17 @@ impl Core {
         tokio::time::timeout(limit, wait).await.is_ok()
     }
 
-    /// Stops: intake first, then running handlers get until the deadline
-    /// (the ones still running then are cancelled).
-    pub(super) async fn drain(&self, intake: &mut Intake) {
+    /// The first step of a stop: no new handler starts, and a message that
+    /// finds the bot full is no longer waited for.
+    pub(super) fn begin_drain(&self) {
         self.draining.store(true, Ordering::SeqCst);
         self.permits.close();
-        intake.close().await;
+    }
+
+    /// The last step of a stop, once intake is closed: nothing more is
+    /// taken, and running handlers get until the deadline (the ones still
+    /// running then are cancelled).
+    pub(super) async fn finish_drain(&self) {
         self.closed.store(true, Ordering::SeqCst);
         if !self.idle_within(self.settings.shutdown_deadline).await {
             self.abort.send_replace(true);

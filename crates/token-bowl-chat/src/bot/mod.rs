@@ -98,6 +98,7 @@ mod dispatch;
 mod intake;
 mod reply;
 mod routes;
+mod settings;
 mod shutdown;
 mod source;
 mod store;

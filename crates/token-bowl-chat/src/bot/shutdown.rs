@@ -122,7 +122,10 @@ impl RunningBot {
         };
         tracing::info!(?stopped_by, "bot: stopping");
         let core = &self.core;
-        core.drain(&mut self.intake).await;
+        // Intake first, then running handlers get until the deadline.
+        core.begin_drain();
+        self.intake.close().await;
+        core.finish_drain().await;
         #[cfg(feature = "webhook")]
         let webhook = self.intake.server().map(webhook::Server::stats);
         let left_pending = core.flush().await?;
