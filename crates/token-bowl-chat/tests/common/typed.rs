@@ -53,3 +53,11 @@ pub(crate) use route;
 pub fn id(text: &str) -> token_bowl_chat::Uuid {
     text.parse().unwrap()
 }
+
+/// A route that matches any request, answering 418: its call count tells
+/// whether anything reached the server.
+pub fn every_request(server: &TypedServer) -> httpmock::Mock<'_> {
+    server.mock(|_, then| {
+        then.status(418);
+    })
+}
