@@ -38,6 +38,7 @@ pub fn no_content(then: Then) -> Then {
 /// Routes the operation `op` for alice (with its path parameters, as in
 /// `route!(server, get_user_profile.user_id(&bob), 200, body)`) and answers
 /// `status` with the recorded `body` through [`answer`].
+#[allow(unused_macros, reason = "only the files with typed routes call it")]
 macro_rules! route {
     ($server:expr, $op:ident $(. $param:ident ($arg:expr))*, $status:expr, $body:expr) => {
         $server.$op(|when, then| {
