@@ -28,28 +28,21 @@
 
 #![forbid(unsafe_code)]
 
+mod connection;
+mod state;
+mod token;
+
 use std::{
-    collections::{HashMap, VecDeque},
     net::SocketAddr,
-    sync::{Arc, Mutex, MutexGuard, PoisonError},
+    sync::{Arc, Mutex},
     time::Duration,
 };
 
-use futures::{SinkExt, StreamExt};
 use serde_json::{Value, json};
-use tokio::{net::TcpListener, sync::mpsc};
-use tokio_tungstenite::tungstenite::{
-    Message as WsMessage,
-    protocol::{CloseFrame, frame::coding::CloseCode},
-};
+use tokio::net::TcpListener;
 
-/// What a connection's writer task is told to do.
-#[derive(Debug)]
-enum Out {
-    Frame(String),
-    Close(u16, String),
-    Cut,
-}
+use state::{History, Out, State, history_of, lock};
+pub use token::token_for;
 
 /// How the fake's channels are configured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -67,13 +60,6 @@ pub enum Mode {
     NoHistory,
 }
 
-#[derive(Debug, Default)]
-struct History {
-    epoch: String,
-    offset: u64,
-    kept: VecDeque<(u64, Value)>,
-}
-
 /// One connect command as received.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConnectRecord {
@@ -83,114 +69,11 @@ pub struct ConnectRecord {
     pub subs: Value,
 }
 
-#[derive(Debug)]
-struct Conn {
-    id: u64,
-    channels: Vec<String>,
-    tx: mpsc::UnboundedSender<Out>,
-}
-
-#[derive(Debug)]
-struct State {
-    mode: Mode,
-    accepting: bool,
-    epochs: u64,
-    histories: HashMap<String, History>,
-    history_size: usize,
-    conns: Vec<Conn>,
-    next_conn: u64,
-    connects: Vec<ConnectRecord>,
-    reject_tokens: usize,
-    refreshes: Vec<String>,
-    pongs: usize,
-    ping_interval: u32,
-    token_ttl: Option<u32>,
-}
-
 /// The fake server. Dropping it stops accepting connections.
 #[derive(Debug, Clone)]
 pub struct FakeCentrifugo {
     addr: SocketAddr,
     state: Arc<Mutex<State>>,
-}
-
-impl State {
-    fn new(mode: Mode, history_size: usize) -> Self {
-        Self {
-            mode,
-            accepting: true,
-            epochs: 1,
-            histories: HashMap::new(),
-            history_size,
-            conns: Vec::new(),
-            next_conn: 0,
-            connects: Vec::new(),
-            reject_tokens: 0,
-            refreshes: Vec::new(),
-            pongs: 0,
-            ping_interval: 25,
-            token_ttl: None,
-        }
-    }
-}
-
-fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
-    state.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// A JWT-shaped token (unsigned: the fake does not check signatures) whose
-/// claims carry `sub` and `channels`, as the Token Bowl server issues them.
-pub fn token_for(user: &str, channels: &[&str]) -> String {
-    let header = base64url(br#"{"alg":"HS256","typ":"JWT"}"#);
-    let claims = json!({"sub": user, "channels": channels, "exp": 4_102_444_800u64});
-    let payload = base64url(claims.to_string().as_bytes());
-    format!("{header}.{payload}.fake-signature")
-}
-
-const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-fn base64url(bytes: &[u8]) -> String {
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..=chunk.len() {
-            out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
-        }
-    }
-    out
-}
-
-fn unbase64url(text: &str) -> Option<Vec<u8>> {
-    let mut bits = 0u32;
-    let mut count = 0;
-    let mut out = Vec::new();
-    for c in text.bytes() {
-        let v = ALPHABET.iter().position(|a| *a == c)? as u32;
-        bits = (bits << 6) | v;
-        count += 6;
-        if count >= 8 {
-            count -= 8;
-            out.push((bits >> count) as u8);
-            bits &= (1 << count) - 1;
-        }
-    }
-    Some(out)
-}
-
-fn channels_of(token: &str) -> Option<Vec<String>> {
-    let payload = token.split('.').nth(1)?;
-    let claims: Value = serde_json::from_slice(&unbase64url(payload)?).ok()?;
-    claims
-        .get("channels")?
-        .as_array()?
-        .iter()
-        .map(|c| c.as_str().map(str::to_owned))
-        .collect()
 }
 
 impl FakeCentrifugo {
@@ -219,7 +102,7 @@ impl FakeCentrifugo {
                     drop(stream);
                     continue;
                 }
-                tokio::spawn(serve(stream, state));
+                tokio::spawn(connection::serve(stream, state));
             }
         });
         Self { addr, state }
@@ -374,290 +257,5 @@ impl FakeCentrifugo {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         check(self)
-    }
-}
-
-fn history_of<'a>(state: &'a mut State, channel: &str) -> &'a mut History {
-    let epoch = format!("epoch-{}", state.epochs);
-    state
-        .histories
-        .entry(channel.to_owned())
-        .or_insert_with(|| History {
-            epoch,
-            ..History::default()
-        })
-}
-
-/// The connect reply's `subs` entry for `channel` given the client's
-/// recovery request, with exactly the fields Centrifugo sends in the
-/// fake's mode (false, zero and empty ones left out).
-fn subscribe_result(state: &mut State, channel: &str, request: Option<&Value>) -> Value {
-    if state.mode != Mode::Recovery {
-        // Neither recoverable nor positioned: Centrifugo fills no field,
-        // and ignores a recover request it cannot honour.
-        return json!({});
-    }
-    let history = history_of(state, channel);
-    let recover = request
-        .and_then(|r| r.get("recover"))
-        .and_then(Value::as_bool)
-        == Some(true);
-    let mut result = json!({
-        "recoverable": true,
-        "positioned": true,
-        "epoch": history.epoch,
-    });
-    let mut offset = history.offset;
-    if recover {
-        let from = request
-            .and_then(|r| r.get("offset"))
-            .and_then(Value::as_u64)
-            .unwrap_or(0);
-        let epoch_ok = request.and_then(|r| r.get("epoch")).and_then(Value::as_str)
-            == Some(history.epoch.as_str());
-        let oldest_kept = history.kept.front().map_or(history.offset + 1, |(o, _)| *o);
-        let recovered = epoch_ok
-            && from <= history.offset
-            && (from + 1 >= oldest_kept || from == history.offset);
-        result["was_recovering"] = json!(true);
-        if recovered {
-            let missed: Vec<Value> = history
-                .kept
-                .iter()
-                .filter(|(o, _)| *o > from)
-                .map(|(o, data)| json!({"data": data, "offset": o}))
-                .collect();
-            result["recovered"] = json!(true);
-            if !missed.is_empty() {
-                result["publications"] = json!(missed);
-            }
-            // The client catches up through the publications.
-            offset = from;
-        }
-    }
-    if offset > 0 {
-        result["offset"] = json!(offset);
-    }
-    result
-}
-
-/// Registers a connect: the reply, the connection id and the ping interval,
-/// or the error code and message to answer with.
-fn accept_connect(
-    state: &Mutex<State>,
-    token: &str,
-    subs_request: &Value,
-    tx: &mpsc::UnboundedSender<Out>,
-) -> Result<(Value, u64, u32), (u32, &'static str)> {
-    let mut s = lock(state);
-    s.connects.push(ConnectRecord {
-        token: token.to_owned(),
-        subs: subs_request.clone(),
-    });
-    if s.reject_tokens > 0 {
-        s.reject_tokens -= 1;
-        return Err((109, "token expired"));
-    }
-    let channels = channels_of(token).ok_or((101, "unauthorized"))?;
-    let mut subs = serde_json::Map::new();
-    for channel in &channels {
-        let result = subscribe_result(&mut s, channel, subs_request.get(channel));
-        subs.insert(channel.clone(), result);
-    }
-    s.next_conn += 1;
-    let conn_id = s.next_conn;
-    s.conns.push(Conn {
-        id: conn_id,
-        channels,
-        tx: tx.clone(),
-    });
-    let mut result = json!({
-        "client": format!("client-{conn_id}"),
-        "version": "6.0.0-fake",
-        "subs": subs,
-        "ping": s.ping_interval,
-        "pong": true,
-    });
-    if let Some(ttl) = s.token_ttl {
-        result["expires"] = json!(true);
-        result["ttl"] = json!(ttl);
-    }
-    Ok((json!({"connect": result}), conn_id, s.ping_interval))
-}
-
-async fn serve(stream: tokio::net::TcpStream, state: Arc<Mutex<State>>) {
-    let Ok(ws) = tokio_tungstenite::accept_async(stream).await else {
-        return;
-    };
-    let (mut sink, mut source) = ws.split();
-
-    // The connect command comes first.
-    let Some(Ok(WsMessage::Text(first))) = source.next().await else {
-        return;
-    };
-    let Some(command) = first
-        .lines()
-        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .find(|c| c.get("connect").is_some())
-    else {
-        return;
-    };
-    let id = command.get("id").cloned().unwrap_or(json!(0));
-    let connect = &command["connect"];
-    let token = connect.get("token").and_then(Value::as_str).unwrap_or("");
-    let subs_request = connect.get("subs").cloned().unwrap_or(json!({}));
-
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let decision = accept_connect(&state, token, &subs_request, &tx);
-    let (reply, conn_id, ping_interval) = match decision {
-        Ok(accepted) => accepted,
-        Err((code, message)) => {
-            let error = json!({"id": id, "error": {"code": code, "message": message}});
-            let _ = sink.send(WsMessage::text(error.to_string())).await;
-            let _ = sink.close().await;
-            return;
-        }
-    };
-    let reply = {
-        let mut reply = reply;
-        reply["id"] = id;
-        reply
-    };
-    if sink.send(WsMessage::text(reply.to_string())).await.is_err() {
-        forget(&state, conn_id);
-        return;
-    }
-
-    let mut ping = tokio::time::interval(Duration::from_secs(u64::from(ping_interval.max(1))));
-    ping.tick().await;
-    let mut awaiting_pong = false;
-    loop {
-        tokio::select! {
-            incoming = source.next() => match incoming {
-                Some(Ok(WsMessage::Text(text))) => {
-                    for line in text.lines().filter(|l| !l.trim().is_empty()) {
-                        let Ok(command) = serde_json::from_str::<Value>(line) else { continue };
-                        if command.as_object().is_some_and(serde_json::Map::is_empty) {
-                            awaiting_pong = false;
-                            lock(&state).pongs += 1;
-                        } else if let Some(refresh) = command.get("refresh") {
-                            let token = refresh.get("token").and_then(Value::as_str).unwrap_or("");
-                            let ttl = {
-                                let mut s = lock(&state);
-                                s.refreshes.push(token.to_owned());
-                                s.token_ttl
-                            };
-                            let mut result = json!({"client": format!("client-{conn_id}"), "version": "6.0.0-fake"});
-                            if let Some(ttl) = ttl {
-                                result["expires"] = json!(true);
-                                result["ttl"] = json!(ttl);
-                            }
-                            let reply = json!({"id": command["id"], "refresh": result});
-                            let _ = sink.send(WsMessage::text(reply.to_string())).await;
-                        } else if let Some(id) = command.get("id") {
-                            let reply = json!({"id": id, "error": {"code": 108, "message": "not available"}});
-                            let _ = sink.send(WsMessage::text(reply.to_string())).await;
-                        }
-                    }
-                }
-                Some(Ok(WsMessage::Close(_))) | None | Some(Err(_)) => break,
-                Some(Ok(_)) => {}
-            },
-            out = rx.recv() => match out {
-                Some(Out::Frame(text)) => {
-                    if sink.send(WsMessage::text(text)).await.is_err() { break; }
-                }
-                Some(Out::Close(code, reason)) => {
-                    let frame = CloseFrame { code: CloseCode::from(code), reason: reason.into() };
-                    let _ = sink.send(WsMessage::Close(Some(frame))).await;
-                    break;
-                }
-                Some(Out::Cut) | None => break,
-            },
-            _ = ping.tick() => {
-                if awaiting_pong {
-                    let frame = CloseFrame { code: CloseCode::from(3012), reason: "no pong".into() };
-                    let _ = sink.send(WsMessage::Close(Some(frame))).await;
-                    break;
-                }
-                awaiting_pong = true;
-                if sink.send(WsMessage::text("{}")).await.is_err() { break; }
-            }
-        }
-    }
-    forget(&state, conn_id);
-}
-
-fn forget(state: &Mutex<State>, conn_id: u64) {
-    lock(state).conns.retain(|c| c.id != conn_id);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn state(mode: Mode) -> State {
-        State::new(mode, 10)
-    }
-
-    fn publish(state: &mut State, n: u64) {
-        let history = history_of(state, "room:main");
-        history.offset += 1;
-        let offset = history.offset;
-        history.kept.push_back((offset, json!({ "n": n })));
-    }
-
-    #[test]
-    fn recovery_mode_replies_like_centrifugo() {
-        let mut s = state(Mode::Recovery);
-        // First subscribe of an empty channel: zero offset left out.
-        assert_eq!(
-            subscribe_result(&mut s, "room:main", None),
-            json!({"recoverable": true, "positioned": true, "epoch": "epoch-1"})
-        );
-        publish(&mut s, 1);
-        publish(&mut s, 2);
-        assert_eq!(subscribe_result(&mut s, "room:main", None)["offset"], 2);
-        let request = json!({"recover": true, "offset": 1, "epoch": "epoch-1"});
-        assert_eq!(
-            subscribe_result(&mut s, "room:main", Some(&request)),
-            json!({"recoverable": true, "positioned": true, "epoch": "epoch-1",
-                   "was_recovering": true, "recovered": true, "offset": 1,
-                   "publications": [{"data": {"n": 2}, "offset": 2}]})
-        );
-        // Another epoch: not recovered, and `recovered: false` is left out.
-        let stale = json!({"recover": true, "offset": 1, "epoch": "epoch-0"});
-        assert_eq!(
-            subscribe_result(&mut s, "room:main", Some(&stale)),
-            json!({"recoverable": true, "positioned": true, "epoch": "epoch-1",
-                   "was_recovering": true, "offset": 2})
-        );
-    }
-
-    #[test]
-    fn other_modes_reply_with_no_fields() {
-        for mode in [Mode::HistoryNoRecovery, Mode::NoHistory] {
-            let mut s = state(mode);
-            let request = json!({"recover": true, "offset": 1, "epoch": "epoch-1"});
-            assert_eq!(
-                subscribe_result(&mut s, "room:main", Some(&request)),
-                json!({})
-            );
-            assert_eq!(subscribe_result(&mut s, "room:main", None), json!({}));
-        }
-    }
-
-    #[test]
-    fn token_channels_round_trip() {
-        let token = token_for("alice", &["user:alice", "room:main"]);
-        assert_eq!(channels_of(&token).unwrap(), ["user:alice", "room:main"]);
-    }
-
-    #[test]
-    fn base64url_matches_known_values() {
-        assert_eq!(base64url(b"hello"), "aGVsbG8");
-        assert_eq!(unbase64url("aGVsbG8").unwrap(), b"hello");
-        assert_eq!(base64url(b"ab"), "YWI");
-        assert_eq!(unbase64url("YWI").unwrap(), b"ab");
     }
 }

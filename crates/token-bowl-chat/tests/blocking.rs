@@ -5,36 +5,25 @@ mod common;
 use common::*;
 use serde_json::json;
 use token_bowl_chat::{HistoryOptions, MessageQuery, blocking};
-use wiremock::MockServer;
 
-/// The mock server runs on its own runtime; the test thread has none.
-fn mock_runtime() -> (tokio::runtime::Runtime, MockServer) {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let server = runtime.block_on(async {
-        let server = server().await;
-        authed("GET", "/users/me")
-            .respond_with(json_response(200, profile()))
-            .mount(&server)
-            .await;
-        authed("GET", "/messages")
-            .respond_with(json_response(
-                200,
-                page(vec![room_message(), direct_message()], 2, 0, 50),
-            ))
-            .mount(&server)
-            .await;
-        authed("POST", "/messages")
-            .respond_with(json_response(201, room_message()))
-            .mount(&server)
-            .await;
-        server
-    });
-    (runtime, server)
+/// A typed mock server (it runs on its own thread; the test thread has no
+/// runtime) with the routes the blocking calls use.
+fn mock_server() -> TypedServer {
+    let server = TypedServer::start();
+    route!(server, get_my_profile, 200, profile());
+    route!(
+        server,
+        get_messages,
+        200,
+        page(vec![room_message(), direct_message()], 2, 0, 50)
+    );
+    route!(server, send_message, 201, room_message());
+    server
 }
 
 #[test]
 fn blocking_calls_work_without_a_runtime() {
-    let (_runtime, server) = mock_runtime();
+    let server = mock_server();
     let client = blocking::Client::new(client(&server)).unwrap();
     assert_eq!(client.me().unwrap().username, "alice");
     assert_eq!(
@@ -60,7 +49,7 @@ fn blocking_calls_work_without_a_runtime() {
 
 #[test]
 fn clones_share_credentials() {
-    let (_runtime, server) = mock_runtime();
+    let server = mock_server();
     let client = blocking::Client::new(anonymous(&server)).unwrap();
     let clone = client.clone();
     assert!(clone.me().is_err());
@@ -70,13 +59,10 @@ fn clones_share_credentials() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn inside_a_runtime_it_works_without_panicking_and_drops_cleanly() {
-    let server = server().await;
-    authed("GET", "/health")
-        .respond_with(json_response(200, json!({"status": "healthy"})))
-        .mount(&server)
-        .await;
+    let server = typed_server().await;
+    route!(server, health_check, 200, json!({"status": "healthy"}));
     let client = blocking::Client::new(client(&server)).unwrap();
-    // Blocks this worker while the other one serves the mock.
+    // Blocks this worker until the answer comes.
     assert_eq!(client.health().unwrap().status, "healthy");
     drop(client);
 }

@@ -2,6 +2,13 @@
 //! loopback, bodies shaped as the real server 2.0.1 sends them) and real
 //! HTTP deliveries to the runtime's receiver, as the server posts them:
 //! `POST` with `Content-Type: application/json` and a `MessageResponse`.
+//!
+//! The REST side stays on wiremock: its history pages are served from lists
+//! the sends change ([`Pages`]), each send is answered from a script (stored,
+//! failed after storing, not stored, rate limited) and recorded, and tests
+//! read the requests received (typing targets, the webhook URL set). The
+//! typed mocks answer each route the same way every time and keep no
+//! request record. Only the lone unauthorised server is a typed mock.
 
 mod common;
 
@@ -835,14 +842,13 @@ async fn a_wrong_key_or_a_taken_port_fails_the_start_with_a_clear_error() {
             .starts_with(&format!("cannot listen for webhooks on {addr}: ")),
         "{error}"
     );
-    let unauthorised = MockServer::start().await;
-    Mock::given(path("/users/me"))
-        .respond_with(json_response(
-            401,
-            json!({"detail": "Invalid or missing authentication credentials"}),
-        ))
-        .mount(&unauthorised)
-        .await;
+    let unauthorised = typed_server().await;
+    route!(
+        unauthorised,
+        get_my_profile,
+        401,
+        json!({"detail": "Invalid or missing authentication credentials"})
+    );
     let error = Bot::new(client(&unauthorised))
         .store(MemoryStore)
         .start(Source::webhook("127.0.0.1:0"))

@@ -1,27 +1,43 @@
 //! Error mapping for every status the server uses, odd bodies, the
-//! ambiguous send, local validation and secret redaction.
+//! ambiguous send, local validation and secret redaction. The routes are
+//! the generated typed mocks; the transport failures need a raw socket.
 
 mod common;
 
 use std::time::Duration;
 
 use common::*;
+use httpmock::Then;
 use serde_json::json;
 use token_bowl_chat::{Client, Error, MessageQuery, Register};
-use wiremock::{Mock, ResponseTemplate, matchers::method};
 
-async fn answering(body: ResponseTemplate) -> (wiremock::MockServer, Client) {
-    let server = server().await;
-    Mock::given(method("GET"))
-        .respond_with(body)
-        .mount(&server)
-        .await;
-    let client = client(&server).with_retry(token_bowl_chat::RetryPolicy::none());
+/// A server whose `get_my_profile` answers as `respond` says, with a client
+/// that does not retry.
+async fn answering(respond: impl FnOnce(Then) -> Then) -> (TypedServer, Client) {
+    let server = typed_server().await;
+    server.get_my_profile(|_, then| {
+        respond(then.into_inner());
+    });
+    let client = no_retries(&server);
     (server, client)
 }
 
-fn detail(status: u16, text: &str) -> ResponseTemplate {
-    json_response(status, json!({ "detail": text }))
+/// A server whose `get_messages` answers `body`, with a client that does
+/// not retry.
+async fn answering_messages(body: serde_json::Value) -> (TypedServer, Client) {
+    let server = typed_server().await;
+    route!(server, get_messages, 200, body);
+    let client = no_retries(&server);
+    (server, client)
+}
+
+fn no_retries(server: &TypedServer) -> Client {
+    client(server).with_retry(token_bowl_chat::RetryPolicy::none())
+}
+
+/// The server's error body `{"detail": text}`.
+fn detail(then: Then, status: u16, text: &str) -> Then {
+    answer(then, status, json!({ "detail": text }))
 }
 
 #[tokio::test]
@@ -53,7 +69,7 @@ async fn each_status_maps_to_its_variant_with_the_detail_string() {
         (418, "I'm a teapot", |e| matches!(e, Error::Status(_))),
     ];
     for (status, text, is_variant) in cases {
-        let (_server, client) = answering(detail(status, text)).await;
+        let (_server, client) = answering(|then| detail(then, status, text)).await;
         let err = client.me().await.unwrap_err();
         assert!(is_variant(&err), "{status}: {err:?}");
         assert_eq!(err.status().map(|s| s.as_u16()), Some(status));
@@ -67,14 +83,14 @@ async fn each_status_maps_to_its_variant_with_the_detail_string() {
 
 #[tokio::test]
 async fn not_found_reads_as_one_sentence() {
-    let (_server, client) = answering(detail(404, "User bob not found")).await;
+    let (_server, client) = answering(|then| detail(then, 404, "User bob not found")).await;
     let err = client.me().await.unwrap_err();
     assert_eq!(err.to_string(), "404 Not Found: User bob not found");
 }
 
 #[tokio::test]
 async fn validation_errors_parse_the_field_errors() {
-    let (_server, client) = answering(json_response(422, json!({"detail": [{
+    let (_server, client) = answering(|then| answer(then, 422, json!({"detail": [{
             "type": "string_too_short", "loc": ["body", "username"],
             "msg": "String should have at least 1 character", "input": "", "ctx": {"min_length": 1}
         }, {"type": "int_parsing", "loc": ["query", "limit", 0], "msg": "Input should be a valid integer"}]})),
@@ -97,11 +113,11 @@ async fn validation_errors_parse_the_field_errors() {
 
 #[tokio::test]
 async fn a_text_plain_500_keeps_its_status_and_text() {
-    let (_server, client) = answering(
-        ResponseTemplate::new(500)
-            .insert_header("content-type", "text/plain; charset=utf-8")
-            .set_body_string("Internal Server Error"),
-    )
+    let (_server, client) = answering(|then| {
+        then.status(500)
+            .header("content-type", "text/plain; charset=utf-8")
+            .body("Internal Server Error")
+    })
     .await;
     let err = client.me().await.unwrap_err();
     assert!(matches!(err, Error::Server(_)), "{err:?}");
@@ -113,13 +129,17 @@ async fn a_text_plain_500_keeps_its_status_and_text() {
 
 #[tokio::test]
 async fn an_empty_error_body_and_a_non_json_body() {
-    let (_server, client) = answering(ResponseTemplate::new(502)).await;
+    let (_server, client) = answering(|then| then.status(502)).await;
     let err = client.me().await.unwrap_err();
     assert!(matches!(err, Error::Server(_)), "{err:?}");
     assert_eq!(err.to_string(), "502 Bad Gateway");
 
-    let (_server, client) =
-        answering(ResponseTemplate::new(404).set_body_string("<html>nope</html>")).await;
+    let (_server, client) = answering(|then| {
+        then.status(404)
+            .header("content-type", "text/plain")
+            .body("<html>nope</html>")
+    })
+    .await;
     let err = client.me().await.unwrap_err();
     assert!(matches!(err, Error::NotFound(_)), "{err:?}");
     assert_eq!(err.http().unwrap().body_snippet, "<html>nope</html>");
@@ -127,9 +147,12 @@ async fn an_empty_error_body_and_a_non_json_body() {
 
 #[tokio::test]
 async fn the_generated_client_keeps_an_error_answer_that_is_no_error_body_whole() {
-    let (_server, client) =
-        answering(ResponseTemplate::new(502).set_body_raw("<html>bad gateway</html>", "text/html"))
-            .await;
+    let (_server, client) = answering(|then| {
+        then.status(502)
+            .header("content-type", "text/html")
+            .body("<html>bad gateway</html>")
+    })
+    .await;
     let err = client.api().get_my_profile().send().await.unwrap_err();
     let token_bowl_chat::api::Error::UnexpectedResponse(answer) = &err else {
         panic!("{err:?}");
@@ -148,11 +171,11 @@ async fn the_generated_client_keeps_an_error_answer_that_is_no_error_body_whole(
 
 #[tokio::test]
 async fn request_id_and_retry_after_are_kept() {
-    let (_server, client) = answering(
-        detail(429, "slow down")
-            .insert_header("x-request-id", "req-42")
-            .insert_header("retry-after", "120"),
-    )
+    let (_server, client) = answering(|then| {
+        detail(then, 429, "slow down")
+            .header("x-request-id", "req-42")
+            .header("retry-after", "120")
+    })
     .await;
     let err = client.me().await.unwrap_err();
     assert_eq!(err.http().unwrap().request_id.as_deref(), Some("req-42"));
@@ -168,7 +191,7 @@ async fn request_id_and_retry_after_are_kept() {
 async fn a_bad_success_body_names_the_json_path() {
     let mut bad = page(vec![room_message(), room_message()], 2, 0, 50);
     bad["messages"][1]["timestamp"] = json!("yesterday");
-    let (_server, client) = answering(json_response(200, bad)).await;
+    let (_server, client) = answering_messages(bad).await;
     let err = client.room_messages(MessageQuery::new()).await.unwrap_err();
     let Error::Decode(decode) = &err else {
         panic!("{err:?}")
@@ -192,19 +215,20 @@ async fn unknown_extra_fields_still_decode() {
     let mut message = room_message();
     message["reactions"] = json!({"👍": 3});
     message["edited"] = json!(true);
-    let (_server, client) = answering(json_response(200, page(vec![message], 1, 0, 50))).await;
+    let (_server, client) = answering_messages(page(vec![message], 1, 0, 50)).await;
     let page = client.room_messages(MessageQuery::new()).await.unwrap();
     assert_eq!(page.messages[0].content, "hello room");
 }
 
 #[tokio::test]
 async fn a_send_that_gets_a_5xx_is_an_unknown_outcome_and_is_not_resent() {
-    let server = server().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(500).set_body_string("Internal Server Error"))
-        .expect(1)
-        .mount(&server)
-        .await;
+    let server = typed_server().await;
+    let send = server.send_message(|_, then| {
+        then.into_inner()
+            .status(500)
+            .header("content-type", "text/plain")
+            .body("Internal Server Error");
+    });
     let err = client(&server)
         .send_message("hello room")
         .await
@@ -217,27 +241,25 @@ async fn a_send_that_gets_a_5xx_is_an_unknown_outcome_and_is_not_resent() {
     assert_eq!(err.status().map(|s| s.as_u16()), Some(500));
     assert!(!err.is_retryable());
     assert!(err.to_string().contains("may have been stored"), "{err}");
+    send.assert_async().await;
 }
 
 #[tokio::test]
 async fn a_send_that_times_out_is_an_unknown_outcome_and_find_sent_finds_it() {
-    let server = server().await;
-    Mock::given(method("POST"))
-        .respond_with(json_response(201, direct_message()).set_delay(Duration::from_millis(800)))
-        .expect(1)
-        .mount(&server)
-        .await;
-    authed("GET", "/users/me")
-        .respond_with(json_response(200, profile()))
-        .mount(&server)
-        .await;
-    authed("GET", "/messages/direct")
-        .respond_with(json_response(200, page(vec![direct_message()], 1, 0, 100)))
-        .mount(&server)
-        .await;
+    let server = typed_server().await;
+    let send = server.send_message(|_, then| {
+        answer(then.into_inner(), 201, direct_message()).delay(Duration::from_millis(800));
+    });
+    route!(server, get_my_profile, 200, profile());
+    route!(
+        server,
+        get_direct_messages,
+        200,
+        page(vec![direct_message()], 1, 0, 100)
+    );
     let client = Client::builder()
         .use_env(false)
-        .base_url(server.uri())
+        .base_url(server.base_url())
         .api_key(ALICE_KEY)
         .timeout(Duration::from_millis(150))
         .build()
@@ -270,6 +292,7 @@ async fn a_send_that_times_out_is_an_unknown_outcome_and_find_sent_finds_it() {
     assert!(rebuilt.cause.is_none());
     let again = client.find_sent(&rebuilt).await.unwrap();
     assert_eq!(again.map(|m| m.id), Some(found.id));
+    send.assert_async().await;
 }
 
 #[tokio::test]
@@ -297,7 +320,8 @@ async fn a_send_that_cannot_connect_was_not_sent() {
 
 #[tokio::test]
 async fn a_missing_key_fails_before_any_io_and_names_the_fix() {
-    let server = server().await;
+    let server = typed_server().await;
+    let any = every_request(&server);
     let err = anonymous(&server).me().await.unwrap_err();
     assert!(
         matches!(
@@ -313,12 +337,13 @@ async fn a_missing_key_fails_before_any_io_and_names_the_fix() {
         text.contains("TOKEN_BOWL_CHAT_API_KEY") && text.contains("api_key(..)"),
         "{text}"
     );
-    assert!(server.received_requests().await.unwrap().is_empty());
+    any.assert_calls_async(0).await;
 }
 
 #[tokio::test]
 async fn arguments_are_checked_against_the_spec_before_any_io() {
-    let server = server().await;
+    let server = typed_server().await;
+    let any = every_request(&server);
     let client = client(&server);
     let err = client.send_message("").await.unwrap_err();
     assert_eq!(
@@ -369,17 +394,13 @@ async fn arguments_are_checked_against_the_spec_before_any_io() {
         err.to_string(),
         "invalid argument `limit`: must be at most 100"
     );
-    assert!(server.received_requests().await.unwrap().is_empty());
+    any.assert_calls_async(0).await;
 }
 
 #[tokio::test]
 async fn no_debug_or_display_output_contains_the_key() {
-    let server = server().await;
-    Mock::given(method("GET"))
-        .respond_with(detail(401, "Invalid or missing authentication credentials"))
-        .mount(&server)
-        .await;
-    let client = client(&server);
+    let (_server, client) =
+        answering(|then| detail(then, 401, "Invalid or missing authentication credentials")).await;
     let err = client.me().await.unwrap_err();
     let builder = Client::builder().api_key(ALICE_KEY);
     for text in [

@@ -2,7 +2,8 @@
 //! real server's with what a newer one could add): a role and a message type
 //! this version does not know decode into `Unknown` and serialise back as
 //! sent. (Every other test's bodies also carry unknown fields: see
-//! `common::json_response`.)
+//! `common::json_response`.) The routes are the generated typed mocks;
+//! each is checked to be called exactly once where the original expected so.
 
 mod common;
 
@@ -17,43 +18,51 @@ const NEW_KIND: &str = "x-kind-from-a-newer-server";
 
 #[tokio::test]
 async fn unknown_roles_and_message_types_decode_everywhere_they_appear() {
-    let server = server().await;
+    let server = typed_server().await;
     let mut newer = public_bob();
     newer["role"] = json!(NEW_ROLE);
     let mut me = profile();
     me["role"] = json!(NEW_ROLE);
     let mut broadcast = room_message();
     broadcast["message_type"] = json!(NEW_KIND);
-    for (verb, route, body) in [
-        ("GET", "/users", json!([newer.clone()])),
-        ("GET", format!("/users/{BOB_ID}").as_str(), newer.clone()),
-        ("GET", "/users/me", me.clone()),
-        ("GET", "/admin/users", json!([me.clone()])),
-        ("GET", "/messages", page(vec![broadcast.clone()], 1, 0, 50)),
-        (
-            "GET",
-            "/messages/direct",
-            page(vec![broadcast.clone()], 1, 0, 50),
+    let one_page = page(vec![broadcast.clone()], 1, 0, 50);
+    let routes = [
+        route!(server, get_users, 200, json!([newer.clone()])),
+        route!(
+            server,
+            get_user_profile.user_id(&id(BOB_ID)),
+            200,
+            newer.clone()
         ),
-        ("GET", "/messages/unread", json!([broadcast.clone()])),
-        ("GET", "/messages/direct/unread", json!([broadcast.clone()])),
-        (
-            "GET",
-            format!("/messages/{ROOM_MESSAGE_ID}").as_str(),
-            broadcast.clone(),
+        route!(server, get_my_profile, 200, me.clone()),
+        route!(server, admin_get_all_users, 200, json!([me.clone()])),
+        route!(server, get_messages, 200, one_page.clone()),
+        route!(server, get_direct_messages, 200, one_page.clone()),
+        route!(
+            server,
+            get_unread_room_messages,
+            200,
+            json!([broadcast.clone()])
         ),
-        (
-            "PATCH",
-            format!("/admin/users/{BOB_ID}/role").as_str(),
-            json!({"username": "bob", "role": NEW_ROLE, "message": "Role updated"}),
+        route!(
+            server,
+            get_unread_direct_messages,
+            200,
+            json!([broadcast.clone()])
         ),
-    ] {
-        authed(verb, route)
-            .respond_with(json_response(200, body))
-            .expect(1)
-            .mount(&server)
-            .await;
-    }
+        route!(
+            server,
+            get_message.message_id(&id(ROOM_MESSAGE_ID)),
+            200,
+            broadcast.clone()
+        ),
+        route!(
+            server,
+            assign_user_role.user_id(&id(BOB_ID)),
+            200,
+            json!({"username": "bob", "role": NEW_ROLE, "message": "Role updated"})
+        ),
+    ];
     let client = client(&server);
     let bob: Uuid = BOB_ID.parse().unwrap();
     let unknown_role = Role::Unknown(NEW_ROLE.into());
@@ -89,49 +98,43 @@ async fn unknown_roles_and_message_types_decode_everywhere_they_appear() {
         .await
         .unwrap();
     assert_eq!(one.message_type.to_string(), NEW_KIND);
+    for route in routes {
+        route.assert_async().await;
+    }
 }
 
 #[tokio::test]
 async fn a_bot_without_a_creator_decodes() {
     // server-behavior.md: an admin turned a user into a bot; the server
     // then lists and updates it with empty creator fields.
-    let server = server().await;
+    let server = typed_server().await;
     let mut orphan = bot();
     orphan["created_by_id"] = json!("");
     orphan["created_by"] = json!("");
-    authed("GET", "/bots/me")
-        .respond_with(json_response(200, json!([orphan.clone()])))
-        .expect(1)
-        .mount(&server)
-        .await;
-    authed("PATCH", &format!("/bots/{BOT_ID}"))
-        .respond_with(json_response(200, orphan))
-        .expect(1)
-        .mount(&server)
-        .await;
+    let listed = route!(server, get_my_bots, 200, json!([orphan.clone()]));
+    let updated = route!(server, update_bot.bot_id(&id(BOT_ID)), 200, orphan);
     let client = client(&server);
     let bots = client.my_bots().await.unwrap();
     assert_eq!(bots[0].created_by_id, None);
     assert_eq!(bots[0].created_by, "");
-    let updated = client
+    let update = client
         .update_bot(
             BOT_ID.parse().unwrap(),
             token_bowl_chat::BotUpdate::new().emoji("🤖"),
         )
         .await
         .unwrap();
-    assert_eq!(updated.created_by_id, None);
+    assert_eq!(update.created_by_id, None);
+    listed.assert_async().await;
+    updated.assert_async().await;
 }
 
 #[tokio::test]
 async fn a_message_from_a_deleted_sender_decodes() {
-    let server = server().await;
+    let server = typed_server().await;
     let mut orphan = room_message();
     orphan["from_user_id"] = json!("");
-    authed("GET", "/messages")
-        .respond_with(json_response(200, page(vec![orphan], 1, 0, 50)))
-        .mount(&server)
-        .await;
+    route!(server, get_messages, 200, page(vec![orphan], 1, 0, 50));
     let page = client(&server)
         .room_messages(MessageQuery::new())
         .await

@@ -1,6 +1,11 @@
 //! History streams against a mock server that pages like the real one
 //! (newest first, `has_more = offset + len < total`) and can change the
 //! history between two page requests.
+//!
+//! It stays on wiremock: the pages are computed from a list the test changes
+//! between requests ([`Pages`]), one answer is given only once, and tests
+//! count the requests received; the typed mocks answer a route the same way
+//! every time.
 
 mod common;
 

@@ -12,11 +12,6 @@ use token_bowl_chat::{
     AdminUserUpdate, BotUpdate, ConversationUpdate, MessageQuery, MessageType, NewBot,
     NewConversation, Page, Register, Role,
 };
-use uuid::Uuid;
-
-fn id(s: &str) -> Uuid {
-    s.parse().unwrap()
-}
 
 #[tokio::test]
 async fn register_sends_the_registration_without_a_key_and_adopts_the_new_key() {

@@ -1,6 +1,12 @@
 //! Real-time events against a fake Centrifugo (crate `fake-centrifugo`,
 //! protocol v2 JSON on loopback) and a mock REST server for tokens and
 //! history backfill. No real Centrifugo runs here.
+//!
+//! The REST side stays on wiremock: every token request gets a new token
+//! (tests tell which one was used), history pages are served from lists the
+//! test changes as it publishes ([`Pages`]), and gap-fill tests count the
+//! history requests received. The typed mocks answer a route the same way
+//! every time and keep no request record.
 
 mod common;
 

@@ -1,5 +1,9 @@
 //! Retries: what is retried, how long it waits, and what never is. Backoff
 //! is set to milliseconds so the suite stays fast.
+//!
+//! It stays on wiremock: a route fails a set number of times and then
+//! answers (`up_to_n_times` over a fallback), and tests count the requests
+//! received; the typed mocks answer a route the same way every time.
 
 mod common;
 

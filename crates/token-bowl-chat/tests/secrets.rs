@@ -4,6 +4,11 @@
 //! (all crates, hyper included). Mock server on loopback, bodies shaped like
 //! the real server's. Alone in its binary: it installs the global
 //! tracing subscriber.
+//!
+//! It stays on wiremock: the subscriber captures every crate in the
+//! process, and httpmock's own server traces the mocks it holds (alice's
+//! key among them), which would fail the check for reasons outside the
+//! client. wiremock's server traces no request contents.
 
 mod common;
 

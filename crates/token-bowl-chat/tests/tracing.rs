@@ -1,6 +1,11 @@
 //! Tracing: one span per attempt with the documented fields, never the key.
 //! Alone in its binary: tracing caches callsite interest process-wide, so
 //! a subscriber must be installed before any other test touches them.
+//!
+//! It stays on wiremock: the same request gets two different answers in
+//! turn (a 503, then the profile), which the typed mocks cannot sequence,
+//! and httpmock's server would put its own traces, alice's key in the mocks
+//! it holds among them, into the captured output.
 
 mod common;
 

@@ -34,3 +34,31 @@ pub fn answer(then: Then, status: u16, body: Value) -> Then {
 pub fn no_content(then: Then) -> Then {
     then.status(204)
 }
+
+/// Routes the operation `op` for alice (with its path parameters, as in
+/// `route!(server, get_user_profile.user_id(&bob), 200, body)`) and answers
+/// `status` with the recorded `body` through [`answer`].
+#[allow(unused_macros, reason = "only the files with typed routes call it")]
+macro_rules! route {
+    ($server:expr, $op:ident $(. $param:ident ($arg:expr))*, $status:expr, $body:expr) => {
+        $server.$op(|when, then| {
+            as_alice(when $(.$param($arg))* .into_inner());
+            answer(then.into_inner(), $status, $body);
+        })
+    };
+}
+#[allow(unused_imports, reason = "only the files with typed routes call it")]
+pub(crate) use route;
+
+/// A recorded id.
+pub fn id(text: &str) -> token_bowl_chat::Uuid {
+    text.parse().unwrap()
+}
+
+/// A route that matches any request, answering 418: its call count tells
+/// whether anything reached the server.
+pub fn every_request(server: &TypedServer) -> httpmock::Mock<'_> {
+    server.mock(|_, then| {
+        then.status(418);
+    })
+}
