@@ -95,6 +95,9 @@ pub enum Command {
     /// Unread counts and marking read
     #[command(subcommand)]
     Unread(Unread),
+    /// Full-screen chat: conversations, unread counts, history, live
+    #[cfg(feature = "chat")]
+    Chat(crate::chat::ChatArgs),
     /// Live chat and event monitor
     #[command(subcommand)]
     Live(Live),

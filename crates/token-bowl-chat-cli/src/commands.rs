@@ -98,6 +98,8 @@ pub async fn run(command: Command, client: &Client, out: &Out) -> Result {
         Command::Messages(command) => messages(command, client, out).await?,
         Command::Users(command) => users(command, client, out).await?,
         Command::Unread(command) => unread(command, client, out).await?,
+        #[cfg(feature = "chat")]
+        Command::Chat(args) => crate::chat::chat(args, client, out).await?,
         Command::Live(crate::cli::Live::Chat) => live::chat(client, out).await?,
         Command::Live(crate::cli::Live::Monitor) => live::monitor(client, out).await?,
         Command::Webhook(crate::cli::Webhook::Listen {

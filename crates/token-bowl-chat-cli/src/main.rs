@@ -2,6 +2,8 @@
 
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "chat")]
+mod chat;
 mod cli;
 mod commands;
 mod failure;
@@ -65,7 +67,7 @@ fn main() -> ExitCode {
     let live = matches!(
         cli.command,
         cli::Command::Live(_) | cli::Command::Webhook(_)
-    );
+    ) || is_chat(&cli.command);
     let timeout = cli.global.timeout;
     let verbose = cli.global.verbose;
     let result = runtime.block_on(async {
@@ -109,6 +111,17 @@ fn main() -> ExitCode {
             "no answer within {} s (--timeout bounds the whole command, retries included)",
             after.as_secs_f64()
         )),
+    }
+}
+
+/// `chat` runs until the user leaves, like the `live` commands.
+fn is_chat(command: &cli::Command) -> bool {
+    #[cfg(feature = "chat")]
+    return matches!(command, cli::Command::Chat(_));
+    #[cfg(not(feature = "chat"))]
+    {
+        let _ = command;
+        false
     }
 }
 
