@@ -393,3 +393,73 @@ async fn ctrl_c_restores(tmux: &Tmux, dir: &std::path::Path) {
         "stty settings"
     );
 }
+
+/// Against the real server, when `TB_REAL_URL` is set: it has no WebSocket
+/// side, so the chat says it polls, and a second user's messages still
+/// arrive in the right places.
+#[tokio::test(flavor = "multi_thread")]
+async fn against_the_real_server_without_real_time_it_polls() {
+    let Ok(url) = std::env::var("TB_REAL_URL") else {
+        eprintln!("TB_REAL_URL is not set: skipped");
+        return;
+    };
+    let unique = format!(
+        "{}{}",
+        std::process::id(),
+        Utc::now().timestamp_subsec_micros()
+    );
+    let register = |name: String| {
+        let url = url.clone();
+        async move {
+            let client = token_bowl_chat::Client::builder()
+                .base_url(&url)
+                .build()
+                .unwrap();
+            let registered = client
+                .register(token_bowl_chat::Register::new(&name))
+                .await
+                .unwrap();
+            let key = registered.api_key.expose_secret().to_owned();
+            client.set_api_key(&key).unwrap();
+            (client, key)
+        }
+    };
+    let (a, b) = (format!("tuia{unique}"), format!("tuib{unique}"));
+    let (_, key) = register(a.clone()).await;
+    let (client_b, _) = register(b.clone()).await;
+    let dir = std::env::temp_dir().join(format!("tb-chat-real-{unique}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let started = Instant::now();
+    let tmux = Tmux::start("real", 100, 30, &chat_command(&url, &key, &dir));
+    let tmux = tokio::task::spawn_blocking(move || {
+        tmux.wait("the polling status", |s| {
+            s.contains("○ no real time: polling")
+        });
+        tmux
+    })
+    .await
+    .unwrap();
+    eprintln!("first screen in tmux after {:?}", started.elapsed());
+    client_b
+        .send_message(&format!("room hello from {b}"))
+        .await
+        .unwrap();
+    client_b
+        .send_direct_message(&a, "direct hello")
+        .await
+        .unwrap();
+    let tmux = tokio::task::spawn_blocking(move || {
+        let screen = tmux.wait("b's messages", |s| {
+            s.contains(&format!("room hello from {b}"))
+                && list_entry(s, &format!("@{b}")).ends_with(" 1")
+        });
+        assert!(!screen.contains("direct hello"), "{screen}");
+        tmux.keys(&["-l", "hello back"]);
+        tmux.keys(&["Enter"]);
+        tmux.wait("the sent message", |s| s.contains("you: hello back"));
+        tmux
+    })
+    .await
+    .unwrap();
+    ctrl_c_restores(&tmux, &dir).await;
+}

@@ -381,3 +381,29 @@ fn without_real_time_the_history_is_polled_and_a_connect_catches_up() {
     assert_eq!(app.link, Link::Connected);
     assert!(!later(&mut app, Duration::from_secs(10), Action::Tick).contains(&Effect::Poll));
 }
+
+#[test]
+fn the_mouse_wheel_scrolls_and_a_paste_is_one_insert() {
+    use crossterm::event::{Event as TermEvent, MouseEvent, MouseEventKind};
+    let app = app(100, 30);
+    let wheel = |kind| {
+        TermEvent::Mouse(MouseEvent {
+            kind,
+            column: 40,
+            row: 10,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    assert_eq!(
+        keys::action(&app, &wheel(MouseEventKind::ScrollUp)),
+        Some(Action::Scroll(3))
+    );
+    assert_eq!(
+        keys::action(&app, &wheel(MouseEventKind::ScrollDown)),
+        Some(Action::Scroll(-3))
+    );
+    assert_eq!(
+        keys::action(&app, &TermEvent::Paste("a\nb".into())),
+        Some(Action::Insert("a\nb".into()))
+    );
+}
