@@ -324,6 +324,10 @@ pub struct App {
     pub typing_sent: Option<Instant>,
     /// When the history was last polled.
     pub polled: Option<Instant>,
+    /// The newest room and direct message times the server has shown
+    /// (in its lists or in real time): where a poll starts. Own sends do
+    /// not count: something sent just before them may not have been seen.
+    pub seen: (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
     /// The room's history paging.
     pub room_paging: Paging,
     /// The direct messages' history paging.
@@ -356,6 +360,7 @@ impl App {
             outbox: Outbox::default(),
             typing_sent: None,
             polled: None,
+            seen: (None, None),
             room_paging: Paging::default(),
             direct_paging: Paging::default(),
             theme,
@@ -469,6 +474,11 @@ impl App {
     /// Takes in a stored message once. Returns its conversation if it was
     /// new and from someone else (so unread, unless open).
     pub fn take_in(&mut self, m: &Message) -> Option<ConvId> {
+        let seen = match m.to_username {
+            None => &mut self.seen.0,
+            Some(_) => &mut self.seen.1,
+        };
+        *seen = (*seen).max(Some(m.timestamp));
         let conv = self.conv_of(m);
         let mine = m.from_username == self.me;
         if m.from_user_bot {

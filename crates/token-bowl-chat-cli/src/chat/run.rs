@@ -12,7 +12,7 @@ use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
 use super::{
     ChatArgs,
-    app::{Action, App, ConvId, Effect, SendOutcome, Source},
+    app::{Action, App, Effect, SendOutcome},
     keys,
     load::{self, Histories},
     term::Screen,
@@ -21,6 +21,8 @@ use super::{
 };
 use crate::failure::Failure;
 
+/// How far before the newest message seen a poll starts.
+const POLL_MARGIN_SECONDS: i64 = 30;
 /// How often time passes for the app (typing expiry, retries, polls).
 const TICK: Duration = Duration::from_millis(250);
 /// How long to wait before asking for a real-time connection again after
@@ -184,15 +186,13 @@ impl Calls {
 
     /// Fetches what came after the newest message seen, room and direct.
     fn poll(&self, app: &App) {
-        let newest = |source: Source| {
-            app.convs
-                .iter()
-                .filter(|c| (c.id == ConvId::Room) == (source == Source::Room))
-                .filter_map(|c| c.entries.iter().rev().find(|e| e.id.is_some()))
-                .map(|e| e.time)
-                .max()
-        };
-        let (room_since, direct_since) = (newest(Source::Room), newest(Source::Direct));
+        // A margin before the newest seen: messages stored at nearly the
+        // same time can arrive in either order. Ids keep each once.
+        let margin = chrono::TimeDelta::seconds(POLL_MARGIN_SECONDS);
+        let (room_since, direct_since) = (
+            app.seen.0.map(|t| t - margin),
+            app.seen.1.map(|t| t - margin),
+        );
         let client = self.client.clone();
         let tx = self.tx.clone();
         tokio::spawn(async move {

@@ -407,3 +407,21 @@ fn the_mouse_wheel_scrolls_and_a_paste_is_one_insert() {
         Some(Action::Insert("a\nb".into()))
     );
 }
+
+#[test]
+fn a_poll_starts_from_what_the_server_showed_not_from_an_own_send() {
+    let mut app = app(100, 30);
+    let theirs = message(1, "bob", None, "first", 1);
+    app.apply(Action::Fetched(vec![theirs.clone()]), app.now);
+    typed(&mut app, "mine");
+    enter(&mut app);
+    let stored = message(2, "alice", None, "mine", 5);
+    app.apply(
+        Action::Sent(1, SendOutcome::Stored(Box::new(stored))),
+        app.now,
+    );
+    assert_eq!(app.seen, (Some(theirs.timestamp), None));
+    let dm = message(3, "carol", Some("alice"), "dm", 6);
+    app.apply(Action::Live(Event::Message(Box::new(dm.clone()))), app.now);
+    assert_eq!(app.seen, (Some(theirs.timestamp), Some(dm.timestamp)));
+}
