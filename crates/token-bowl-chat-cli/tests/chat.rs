@@ -308,6 +308,7 @@ async fn a_conversation_in_tmux_against_a_mock_server() {
         r.url.path() == "/messages" && r.url.query().is_some_and(|q| q.contains("offset=50"))
     });
     assert!(older, "scrolling up asked for the older page");
+    let tmux = reconnect(tmux, &fake, &store).await;
     ctrl_c_restores(&tmux, &dir).await;
 }
 
@@ -370,6 +371,40 @@ fn steps(tmux: &Tmux) {
     assert!(lines[18].starts_with("> "), "{screen}");
     assert!(lines[19].starts_with("● live"), "{screen}");
     assert!(lines[1..17].iter().all(|l| l.ends_with('│')), "{screen}");
+}
+
+/// The real-time connection drops: the status says so, and a message sent
+/// meanwhile arrives once the connection is back (the SDK's backfill or the
+/// chat's poll, whichever is first; ids keep it once).
+async fn reconnect(tmux: Tmux, fake: &FakeCentrifugo, store: &Store) -> Tmux {
+    tmux.keys(&["-l", "/room"]);
+    tmux.keys(&["Enter"]);
+    fake.set_accepting(false);
+    fake.cut_connections();
+    let tmux = tokio::task::spawn_blocking(move || {
+        tmux.wait("reconnecting", |s| s.contains("◌ reconnecting"));
+        tmux
+    })
+    .await
+    .unwrap();
+    store
+        .lock()
+        .unwrap()
+        .push(message(600, "carol", None, "sent while you were away", 0));
+    fake.set_accepting(true);
+    tokio::task::spawn_blocking(move || {
+        let screen = tmux.wait("live again with the missed message", |s| {
+            s.contains("● live") && s.contains("carol: sent while you were away")
+        });
+        assert_eq!(
+            screen.matches("sent while you were away").count(),
+            1,
+            "{screen}"
+        );
+        tmux
+    })
+    .await
+    .unwrap()
 }
 
 /// Ctrl-C leaves the chat, and the terminal is as it was: the same `stty`
