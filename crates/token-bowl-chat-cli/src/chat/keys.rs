@@ -36,6 +36,10 @@ pub fn key_action(app: &App, key: &KeyEvent) -> Option<Action> {
             _ => None,
         };
     }
+    // AltGr arrives as Ctrl+Alt with the character it makes.
+    if let (true, true, KeyCode::Char(c)) = (ctrl, alt, key.code) {
+        return Some(Action::Insert(c.to_string()));
+    }
     if ctrl {
         return ctrl_action(key.code);
     }

@@ -265,3 +265,20 @@ fn colours_are_the_sixteen_basic_ones_and_no_color_has_none() {
             .all(|c| c.fg == Color::Reset && c.bg == Color::Reset)
     );
 }
+
+#[test]
+fn tiny_terminals_draw_without_panicking() {
+    let mut app = app(80, 24);
+    busy(&mut app);
+    let now = app.now;
+    app.apply(Action::Insert("text\nover\nlines".into()), now);
+    for w in 1..24 {
+        for h in 1..10 {
+            resize(&mut app, w, h);
+            let text = screen(&app, w, h);
+            assert_eq!(text.lines().count(), h as usize);
+        }
+    }
+    app.help = true;
+    assert!(!screen(&app, 5, 3).is_empty());
+}

@@ -266,6 +266,9 @@ fn entry_lines(app: &App, e: &Entry, width: usize) -> Vec<Line<'static>> {
 }
 
 fn draw_input(frame: &mut Frame, app: &App, area: Rect) {
+    if area.height == 0 || area.width == 0 {
+        return;
+    }
     let text = app.editor.text();
     let (line, col) = app.editor.cursor_line_col();
     let all: Vec<&str> = text.split('\n').collect();
@@ -301,12 +304,14 @@ fn draw_input(frame: &mut Frame, app: &App, area: Rect) {
             Span::raw(shown),
         ]));
     }
-    if text.is_empty() {
+    if text.is_empty()
+        && let Some(first_line) = lines.first_mut()
+    {
         let hint = match &app.open {
             ConvId::Room => "message the room · /help · ? keys".to_owned(),
             ConvId::Direct(name) => format!("message {name} · /help · ? keys"),
         };
-        lines[0].spans.push(Span::styled(hint, app.theme.dim()));
+        first_line.spans.push(Span::styled(hint, app.theme.dim()));
     }
     frame.render_widget(Paragraph::new(lines), area);
     if let Some((x, y)) = cursor
