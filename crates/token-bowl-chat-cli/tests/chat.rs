@@ -279,6 +279,10 @@ async fn a_conversation_in_tmux_against_a_mock_server() {
     let room = message(500, "carol", None, "hello from carol", 0);
     let dm = message(501, "bob", Some("alice"), "a secret for alice", 0);
     store.lock().unwrap().extend([room.clone(), dm.clone()]);
+    let (room_id, dm_id) = (
+        room["id"].as_str().unwrap().to_owned(),
+        dm["id"].as_str().unwrap().to_owned(),
+    );
     fake.publish("room:main", room);
     fake.publish("user:alice", dm);
     let (tmux, rest) = tokio::task::spawn_blocking(move || {
@@ -308,6 +312,22 @@ async fn a_conversation_in_tmux_against_a_mock_server() {
         r.url.path() == "/messages" && r.url.query().is_some_and(|q| q.contains("offset=50"))
     });
     assert!(older, "scrolling up asked for the older page");
+    // Read on the server: the room's message at once (the room is open),
+    // bob's when his conversation was opened.
+    let reads: Vec<String> = rest
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.method.as_str() == "POST" && r.url.path().ends_with("/read"))
+        .map(|r| r.url.path().to_owned())
+        .collect();
+    for id in [&room_id, &dm_id] {
+        assert!(
+            reads.contains(&format!("/messages/{id}/read")),
+            "{id} read: {reads:?}"
+        );
+    }
     let tmux = reconnect(tmux, &fake, &store).await;
     ctrl_c_restores(&tmux, &dir).await;
 }
@@ -418,7 +438,10 @@ async fn ctrl_c_restores(tmux: &Tmux, dir: &std::path::Path) {
     );
     let after = dir.join("after");
     let started = Instant::now();
-    while !after.exists() && started.elapsed() < Duration::from_secs(5) {
+    // `stty -g > after` makes the file before it writes the line.
+    let written =
+        |path: &std::path::Path| std::fs::read_to_string(path).is_ok_and(|t| t.ends_with('\n'));
+    while !written(&after) && started.elapsed() < Duration::from_secs(5) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let before = std::fs::read_to_string(dir.join("before")).unwrap();
