@@ -3,7 +3,8 @@
 //! ([`Effect`]).
 
 use std::{
-    collections::{BTreeMap, HashSet},
+    cell::RefCell,
+    collections::{BTreeMap, HashMap, HashSet},
     time::{Duration, Instant},
 };
 
@@ -101,6 +102,9 @@ pub struct Conversation {
     pub last_activity: Option<DateTime<Utc>>,
     /// How many screen lines up from the newest the view is scrolled.
     pub scroll: usize,
+    /// Screen lines of stored messages by (id, width, read): a memo of
+    /// the drawing, so scrolling far up stays cheap.
+    pub heights: RefCell<HashMap<(Uuid, u16, bool), u16>>,
 }
 
 impl Conversation {
@@ -113,6 +117,7 @@ impl Conversation {
             unread: Vec::new(),
             last_activity: None,
             scroll: 0,
+            heights: RefCell::new(HashMap::new()),
         }
     }
 

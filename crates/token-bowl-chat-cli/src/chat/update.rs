@@ -318,6 +318,10 @@ impl App {
     }
 
     fn users_known(&mut self, users: &[User], list: bool) {
+        // Tags ([bot], [admin]) may change how lines wrap.
+        for conv in &self.convs {
+            conv.heights.borrow_mut().clear();
+        }
         for u in users {
             self.users.insert(
                 u.username.clone(),

@@ -20,7 +20,7 @@ use ratatui::{
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::{
-    app::{App, ConvId, Conversation, Entry, Link, Source, Status},
+    app::{App, ConvId, Conversation, Entry, Link, Status},
     wrap::wrap,
 };
 
@@ -142,8 +142,7 @@ fn draw_messages(frame: &mut Frame, app: &App, area: Rect) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let height = inner.height as usize;
-    let lines = lines_from_bottom(app, conv, inner.width, conv.scroll + height);
-    if lines.is_empty() {
+    if conv.entries.is_empty() {
         let hint = match &conv.id {
             ConvId::Room => "No messages yet. Say hello!".to_owned(),
             ConvId::Direct(name) => format!("No messages with {name} yet."),
@@ -152,55 +151,89 @@ fn draw_messages(frame: &mut Frame, app: &App, area: Rect) {
         frame.render_widget(hint, Rect { height: 1, ..inner });
         return;
     }
-    let end = lines.len().saturating_sub(conv.scroll);
-    let start = end.saturating_sub(height);
+    let lines = window(app, conv, inner.width, conv.scroll, height);
     // The newest line sits at the bottom, as in any chat.
-    let shown = (end - start) as u16;
+    let shown = lines.len() as u16;
     let area = Rect {
         y: inner.y + inner.height - shown,
         height: shown,
         ..inner
     };
-    frame.render_widget(Paragraph::new(lines[start..end].to_vec()), area);
+    frame.render_widget(Paragraph::new(lines), area);
 }
 
-/// The conversation's last screen lines (up to `limit`), oldest first:
-/// only the messages that show are wrapped.
-pub fn lines_from_bottom(
+/// Whether the conversation's history is loaded back to its start.
+fn start_known(app: &App, conv: &Conversation) -> bool {
+    let paging = match conv.id {
+        ConvId::Room => app.room_paging,
+        ConvId::Direct(_) => app.direct_paging,
+    };
+    !paging.more && !conv.entries.is_empty()
+}
+
+/// How many screen lines a message takes at `width`: remembered per
+/// stored message, so scrolling far up does not wrap everything below.
+fn height_of(app: &App, conv: &Conversation, e: &Entry, width: u16) -> usize {
+    let key = match (e.id, &e.status) {
+        (Some(id), Status::Stored) => (id, width, e.read),
+        _ => return entry_lines(app, e, width as usize).len(),
+    };
+    if let Some(h) = conv.heights.borrow().get(&key) {
+        return *h as usize;
+    }
+    let h = entry_lines(app, e, width as usize).len();
+    conv.heights
+        .borrow_mut()
+        .insert(key, h.min(u16::MAX as usize) as u16);
+    h
+}
+
+/// The screen lines `scroll` lines up from the newest, at most `height`,
+/// oldest first. Only the messages in view are wrapped; those below are
+/// counted.
+pub fn window(
     app: &App,
     conv: &Conversation,
     width: u16,
-    limit: usize,
+    scroll: usize,
+    height: usize,
 ) -> Vec<Line<'static>> {
-    let mut blocks: Vec<Vec<Line<'static>>> = Vec::new();
-    let mut count = 0;
+    let limit = scroll + height;
+    let mut shown = Vec::with_capacity(height);
+    let mut pos = 0;
     for entry in conv.entries.iter().rev() {
-        if count >= limit {
+        if pos >= limit {
             break;
         }
-        let lines = entry_lines(app, entry, width as usize);
-        count += lines.len();
-        blocks.push(lines);
+        let h = height_of(app, conv, entry, width);
+        if pos + h <= scroll {
+            pos += h;
+            continue;
+        }
+        for line in entry_lines(app, entry, width as usize).into_iter().rev() {
+            if (scroll..limit).contains(&pos) {
+                shown.push(line);
+            }
+            pos += 1;
+        }
     }
-    let source = match conv.id {
-        ConvId::Room => Source::Room,
-        ConvId::Direct(_) => Source::Direct,
-    };
-    let start_known = match source {
-        Source::Room => !app.room_paging.more,
-        Source::Direct => !app.direct_paging.more,
-    };
-    if count < limit && start_known && !conv.entries.is_empty() {
-        blocks.push(vec![
-            Line::styled("· start of the history ·", app.theme.dim()).centered(),
-        ]);
+    if pos < limit && pos >= scroll && start_known(app, conv) {
+        shown.push(Line::styled("· start of the history ·", app.theme.dim()).centered());
     }
-    blocks.into_iter().rev().flatten().collect()
+    shown.reverse();
+    shown
 }
 
 /// How many screen lines the conversation has, counted up to `limit`.
 pub fn count_lines(app: &App, conv: &Conversation, width: u16, limit: usize) -> usize {
-    lines_from_bottom(app, conv, width, limit).len()
+    let mut count = 0;
+    for entry in conv.entries.iter().rev() {
+        if count >= limit {
+            return count;
+        }
+        count += height_of(app, conv, entry, width);
+    }
+    count + usize::from(start_known(app, conv))
 }
 
 /// A time as the screen shows it: `HH:MM`, local unless `--utc`.
