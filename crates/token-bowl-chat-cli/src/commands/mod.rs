@@ -43,6 +43,9 @@ pub enum Command {
     /// Unread counts and marking read
     #[command(subcommand)]
     Unread(unread::Unread),
+    /// Full-screen chat: conversations, unread counts, history, live
+    #[cfg(feature = "chat")]
+    Chat(crate::chat::ChatArgs),
     /// Live chat and event monitor
     #[command(subcommand)]
     Live(live::Live),
@@ -70,7 +73,12 @@ impl Command {
     /// Whether the command runs until Ctrl-C (and handles Ctrl-C itself, to
     /// close cleanly) rather than within --timeout.
     pub fn runs_until_stopped(&self) -> bool {
-        matches!(self, Self::Live(_) | Self::Webhook(_))
+        match self {
+            Self::Live(_) | Self::Webhook(_) => true,
+            #[cfg(feature = "chat")]
+            Self::Chat(_) => true,
+            _ => false,
+        }
     }
 }
 
@@ -82,6 +90,8 @@ pub async fn run(command: Command, client: &Client, out: &Out) -> Result {
         Command::Messages(command) => messages::run(command, client, out).await,
         Command::Users(command) => users::run(command, client, out).await,
         Command::Unread(command) => unread::run(command, client, out).await,
+        #[cfg(feature = "chat")]
+        Command::Chat(args) => crate::chat::chat(args, client, out).await,
         Command::Live(command) => live::run(command, client, out).await,
         Command::Webhook(command) => webhook::run(command, client, out).await,
         Command::Conversations(command) => conversations::run(command, client, out).await,
