@@ -114,6 +114,10 @@ pub enum Command {
     Logos,
     /// Check the server's health
     Health,
+    /// Serve the chat to an MCP host (Claude Desktop, Claude Code, ...) over
+    /// stdio, or streamable HTTP with --http
+    #[cfg(feature = "mcp")]
+    Mcp(crate::mcp::McpArgs),
     /// Print a shell completion script
     Completions {
         /// The shell

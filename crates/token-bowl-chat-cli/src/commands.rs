@@ -105,6 +105,8 @@ pub async fn run(command: Command, client: &Client, out: &Out) -> Result {
             path,
             register,
         }) => crate::webhook::listen(client, out, &addr, &path, register.as_deref()).await?,
+        #[cfg(feature = "mcp")]
+        Command::Mcp(args) => crate::mcp::run(args, client).await?,
         Command::Conversations(command) => conversations(command, client, out).await?,
         Command::Bots(command) => bots(command, client, out).await?,
         Command::Admin(command) => admin(command, client, out).await?,

@@ -6,6 +6,8 @@ mod cli;
 mod commands;
 mod failure;
 mod live;
+#[cfg(feature = "mcp")]
+mod mcp;
 mod output;
 mod webhook;
 
@@ -62,10 +64,12 @@ fn main() -> ExitCode {
     // until stopped; any other command stops at once on Ctrl-C, its spinner
     // cleared as the future is dropped, and ends within --timeout, retries
     // included.
-    let live = matches!(
-        cli.command,
-        cli::Command::Live(_) | cli::Command::Webhook(_)
-    );
+    let live = match cli.command {
+        cli::Command::Live(_) | cli::Command::Webhook(_) => true,
+        #[cfg(feature = "mcp")]
+        cli::Command::Mcp(_) => true,
+        _ => false,
+    };
     let timeout = cli.global.timeout;
     let verbose = cli.global.verbose;
     let result = runtime.block_on(async {
