@@ -47,6 +47,12 @@ impl From<&Message> for ChatMessage {
     }
 }
 
+/// A count's schema: schemars writes `format: uint64`, which JSON Schema
+/// does not define (the TypeScript client's validator warns about it).
+fn count(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({"type": "integer", "minimum": 0})
+}
+
 /// A time as the answers write it.
 pub fn time(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
@@ -172,8 +178,10 @@ pub struct Users {
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct Unread {
     /// How many room messages you have not read.
+    #[schemars(schema_with = "count")]
     pub room: u64,
     /// How many direct messages you have not read.
+    #[schemars(schema_with = "count")]
     pub direct: u64,
     /// The unread messages (room, then direct), oldest first, up to 50 of
     /// each.
@@ -184,6 +192,7 @@ pub struct Unread {
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct Marked {
     /// How many messages were marked read.
+    #[schemars(schema_with = "count")]
     pub marked: u64,
 }
 

@@ -29,6 +29,7 @@ pub struct ReadMessages {
     pub since: Option<String>,
     /// How many messages to return, 1 to 100 (default 20).
     #[serde(default)]
+    #[schemars(schema_with = "limit")]
     pub limit: Option<u32>,
     /// To read further back: the `continuation` value from the previous
     /// read_messages answer, with the same `direct` and `since`.
@@ -79,4 +80,10 @@ pub struct Typing {
     /// writing to the room.
     #[serde(default)]
     pub to: Option<String>,
+}
+
+/// `limit`'s schema, with its bounds (schemars would write `format:
+/// uint32`, which JSON Schema does not define).
+fn limit(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({"type": ["integer", "null"], "minimum": 1, "maximum": 100})
 }

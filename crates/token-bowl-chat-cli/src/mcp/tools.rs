@@ -307,7 +307,10 @@ impl ChatServer {
     async fn typing(&self, Parameters(p): Parameters<params::Typing>) -> Answer {
         match self.client.typing(p.to.as_deref()).await {
             Ok(sent) => {
-                let text = format!("Typing shown to {}.", sent.to);
+                let text = match sent.to.as_str() {
+                    "room" => "Typing shown in the room.".to_owned(),
+                    to => format!("Typing shown to {to}."),
+                };
                 answer(&answers::TypingShown { to: sent.to }, text)
             }
             Err(e) => sdk_failed(&e),
