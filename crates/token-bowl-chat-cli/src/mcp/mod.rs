@@ -13,6 +13,8 @@
 mod answers;
 mod inbox;
 mod params;
+#[cfg(test)]
+mod tests;
 mod tools;
 mod transport;
 

@@ -192,7 +192,7 @@ impl ChatServer {
         output_schema = schema_for_output::<answers::Waited>(),
         annotations(read_only_hint = true, open_world_hint = true)
     )]
-    async fn wait_for_messages(
+    pub(super) async fn wait_for_messages(
         &self,
         Parameters(p): Parameters<params::WaitForMessages>,
         cancelled: CancellationToken,
