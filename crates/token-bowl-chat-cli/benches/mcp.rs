@@ -123,7 +123,10 @@ async fn wait_latency(fake: &FakeCentrifugo, mcp: &McpClient, rounds: usize) {
     };
     // The first wait starts real time; wait until it is connected.
     wait(0.5).await.unwrap();
-    assert!(fake.wait_for(Duration::from_secs(10), |f| f.connection_count() == 1).await);
+    assert!(
+        fake.wait_for(Duration::from_secs(10), |f| f.connection_count() == 1)
+            .await
+    );
     wait(0.3).await.unwrap();
     let mut samples = Vec::new();
     for round in 0..rounds {
@@ -134,11 +137,14 @@ async fn wait_latency(fake: &FakeCentrifugo, mcp: &McpClient, rounds: usize) {
             let later = (chrono::Utc::now() + chrono::TimeDelta::seconds(60))
                 .to_rfc3339_opts(chrono::SecondsFormat::Micros, false);
             let started = Instant::now();
-            fake.publish("room:main", json!({
+            fake.publish(
+                "room:main",
+                json!({
                 "id": uuid::Uuid::new_v4(), "from_user_id": "", "from_username": "bob",
                 "from_user_logo": null, "from_user_emoji": null, "from_user_bot": false,
                 "to_user_id": null, "to_username": null, "content": format!("round {round}"),
-                "message_type": "room", "description": "", "timestamp": later}));
+                "message_type": "room", "description": "", "timestamp": later}),
+            );
             started
         };
         let (result, started) = tokio::join!(pending, publish);

@@ -85,19 +85,32 @@ async fn real_time_hands_each_message_from_others_out_once() {
         let inbox = inbox.clone();
         async move { inbox.wait(Kinds::Both, Duration::from_secs(20)).await }
     });
-    assert!(fake.wait_for(Duration::from_secs(10), |f| f.connection_count() == 1).await);
+    assert!(
+        fake.wait_for(Duration::from_secs(10), |f| f.connection_count() == 1)
+            .await
+    );
     // Connected: the catch-up poll runs, then the wait sleeps on real time.
     tokio::time::sleep(Duration::from_millis(300)).await;
     let from_bob = message("865ce10f-fb73-460f-abfb-9826f6705e8a", "bob", "hi alice");
-    fake.publish("room:main", message("6f1c2a4e-0d0a-4a4f-9d8e-1b2c3d4e5f60", "alice", "mine"));
+    fake.publish(
+        "room:main",
+        message("6f1c2a4e-0d0a-4a4f-9d8e-1b2c3d4e5f60", "alice", "mine"),
+    );
     fake.publish("room:main", from_bob.clone());
     let outcome = waiting.await.unwrap().unwrap();
-    let contents: Vec<&str> = outcome.messages.iter().map(|m| m.content.as_str()).collect();
+    let contents: Vec<&str> = outcome
+        .messages
+        .iter()
+        .map(|m| m.content.as_str())
+        .collect();
     assert_eq!(contents, ["hi alice"], "own messages are not new to you");
     assert!(outcome.realtime);
     // The same message again (a redelivery): not handed out twice.
     fake.publish("room:main", from_bob);
-    let again = inbox.wait(Kinds::Both, Duration::from_millis(500)).await.unwrap();
+    let again = inbox
+        .wait(Kinds::Both, Duration::from_millis(500))
+        .await
+        .unwrap();
     assert!(again.messages.is_empty(), "{:?}", again.messages);
 }
 
@@ -119,7 +132,10 @@ async fn a_cancelled_wait_stops_at_once() {
         cancel.cancel();
     };
     let (answer, ()) = tokio::join!(wait, cancelling);
-    assert!(answer.is_err(), "a cancelled wait answers nothing: {answer:?}");
+    assert!(
+        answer.is_err(),
+        "a cancelled wait answers nothing: {answer:?}"
+    );
     assert!(
         started.elapsed() < Duration::from_secs(2),
         "{:?}",
@@ -147,4 +163,74 @@ async fn without_real_time_a_wait_polls_and_times_out_empty() {
         .filter(|r| r.url.path() == "/messages")
         .count();
     assert!(polls >= 3, "polled every 200 ms: {polls}");
+}
+
+/// The server stores a message, then fails its real-time publish and
+/// answers 500 in text/plain (server-behavior.md, "Messages").
+async fn send_fails_after_storing(stored: bool) -> (MockServer, rmcp::model::CallToolResult) {
+    let rest = rest(None).await;
+    Mock::given(wiremock::matchers::method("POST"))
+        .and(path("/messages"))
+        .respond_with(
+            ResponseTemplate::new(500).set_body_raw("Internal Server Error", "text/plain"),
+        )
+        .with_priority(1)
+        .mount(&rest)
+        .await;
+    let history = if stored {
+        vec![message(
+            "865ce10f-fb73-460f-abfb-9826f6705e8a",
+            "alice",
+            "once only",
+        )]
+    } else {
+        vec![]
+    };
+    Mock::given(wiremock::matchers::method("GET"))
+        .and(path("/messages"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "messages": history, "pagination":
+            {"total": 1, "offset": 0, "limit": 100, "has_more": false}})))
+        .with_priority(1)
+        .mount(&rest)
+        .await;
+    let server = ChatServer::new(client(&rest), settings(false));
+    let result = server
+        .send_message(Parameters(params::SendMessage {
+            content: "once only".into(),
+            to: None,
+        }))
+        .await
+        .unwrap();
+    (rest, result)
+}
+
+async fn posts(rest: &MockServer) -> usize {
+    let requests = rest.received_requests().await.unwrap();
+    requests
+        .iter()
+        .filter(|r| r.method.as_str() == "POST")
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_send_whose_answer_is_lost_but_was_stored_says_so_and_posts_once() {
+    let (rest, result) = send_fails_after_storing(true).await;
+    assert_eq!(result.is_error, Some(false), "{result:?}");
+    let sent = result.structured_content.unwrap();
+    assert_eq!(sent["outcome"], "found_stored");
+    assert_eq!(sent["message"]["content"], "once only");
+    let text = format!("{:?}", result.content);
+    assert!(text.contains("found stored"), "{text}");
+    assert_eq!(posts(&rest).await, 1, "never posted twice");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_send_whose_answer_is_lost_and_not_stored_is_a_tool_error_and_posts_once() {
+    let (rest, result) = send_fails_after_storing(false).await;
+    assert_eq!(result.is_error, Some(true), "{result:?}");
+    let text = format!("{:?}", result.content);
+    assert!(text.contains("not found in recent history"), "{text}");
+    assert!(text.contains("not re-sent"), "{text}");
+    assert_eq!(posts(&rest).await, 1, "never posted twice");
 }

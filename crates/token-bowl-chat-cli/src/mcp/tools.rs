@@ -103,7 +103,10 @@ impl ChatServer {
         output_schema = schema_for_output::<answers::Sent>(),
         annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
     )]
-    async fn send_message(&self, Parameters(p): Parameters<params::SendMessage>) -> Answer {
+    pub(super) async fn send_message(
+        &self,
+        Parameters(p): Parameters<params::SendMessage>,
+    ) -> Answer {
         let to = p.to.as_deref();
         let sent = match to {
             Some(to) => self.client.send_direct_message(to, &p.content).await,
