@@ -23,7 +23,7 @@ pub enum Official {
 
 impl Official {
     /// The command, or why it cannot run (skip, or fail when required).
-    fn command(self) -> Option<Command> {
+    pub fn command(self) -> Option<Command> {
         let dir = clients_dir();
         let (program, script, installed) = match self {
             Self::Python => (
