@@ -224,42 +224,61 @@ async fn typescript_client_over_http_against_the_mock() {
     against_mock(Official::TypeScript, true).await;
 }
 
-#[test]
-fn stdin_closing_ends_the_stdio_server() {
-    let mut child = Command::new(token_bowl())
-        .env("TOKEN_BOWL_CHAT_API_KEY", KEY)
-        .args(["--base-url", "http://127.0.0.1:9", "mcp"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    {
-        use std::io::Write;
-        let mut stdin = child.stdin.take().unwrap();
-        let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-            "protocolVersion": "2025-06-18", "capabilities": {},
-            "clientInfo": {"name": "test", "version": "1"}}});
-        writeln!(stdin, "{init}").unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.as_mut().unwrap())
-            .read_line(&mut line)
+/// The host closes stdin while a long wait is pending: the server ends at
+/// once (rmcp alone would give the wait 5 s to answer nobody).
+#[tokio::test(flavor = "multi_thread")]
+async fn stdin_closing_ends_the_stdio_server_at_once() {
+    let server = mock().await;
+    let base = server.uri();
+    tokio::task::spawn_blocking(move || {
+        let mut child = Command::new(token_bowl())
+            .env("TOKEN_BOWL_CHAT_API_KEY", KEY)
+            .env_remove("TOKEN_BOWL_CHAT_REALTIME_URL")
+            .args(["--base-url", &base, "mcp"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
             .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut send = |message: Value| {
+            use std::io::Write;
+            writeln!(stdin, "{message}").unwrap();
+        };
+        send(
+            json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-06-18", "capabilities": {},
+            "clientInfo": {"name": "test", "version": "1"}}}),
+        );
+        let mut line = String::new();
+        stdout.read_line(&mut line).unwrap();
         assert!(line.contains("\"serverInfo\""), "{line}");
         assert!(line.contains("token-bowl"), "{line}");
-    }
-    let started = std::time::Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            assert!(status.success(), "{status}");
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(5),
-            "stdin closed, still running"
+        send(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}));
+        // The mock's room holds only old messages: this wait stays pending.
+        send(
+            json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
+            "name": "wait_for_messages", "arguments": {"timeout_s": 60, "direct": false}}}),
         );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+        std::thread::sleep(Duration::from_millis(500));
+        drop(send);
+        drop(stdin);
+        let started = std::time::Instant::now();
+        loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                assert!(status.success(), "{status}");
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(2),
+                "stdin closed, still running"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    })
+    .await
+    .unwrap();
 }
 
 // ----- the real server ----------------------------------------------------

@@ -3,7 +3,13 @@
 //! on Ctrl-C). Either way, one process is one agent: all HTTP sessions
 //! share one inbox, so each new message is handed out once.
 
-use std::{convert::Infallible, net::SocketAddr, sync::Arc};
+use std::{
+    convert::Infallible,
+    net::SocketAddr,
+    pin::Pin,
+    sync::Arc,
+    task::{Context, Poll},
+};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, combinators::BoxBody};
@@ -16,7 +22,10 @@ use rmcp::{
     },
 };
 use token_bowl_chat::Client;
-use tokio::net::TcpListener;
+use tokio::{
+    io::{AsyncRead, ReadBuf},
+    net::TcpListener,
+};
 use tokio_util::sync::CancellationToken;
 
 use super::{ChatServer, WaitSettings};
@@ -26,17 +35,57 @@ use crate::failure::Failure;
 pub const HTTP_PATH: &str = "/mcp";
 
 /// Serves over stdin and stdout until the host closes stdin.
+///
+/// On end of input rmcp gives calls still running (a long
+/// `wait_for_messages`) 5 s to answer before it stops them; nobody reads
+/// those answers once the host has gone, so the server ends at once
+/// instead, after a moment for answers already on their way out.
 pub async fn stdio(client: Client, settings: WaitSettings) -> Result<(), Failure> {
     let server = ChatServer::new(client, settings);
+    let (stdin, stdout) = rmcp::transport::stdio();
+    let closed = CancellationToken::new();
+    let stdin = WatchEof {
+        inner: stdin,
+        closed: closed.clone(),
+    };
     let running = server
-        .serve(rmcp::transport::stdio())
+        .serve((stdin, stdout))
         .await
         .map_err(|e| Failure::Failed(format!("the MCP session did not start: {e}")))?;
-    running
-        .waiting()
-        .await
-        .map_err(|e| Failure::Failed(format!("the MCP session failed: {e}")))?;
+    tokio::select! {
+        ended = running.waiting() => {
+            ended.map_err(|e| Failure::Failed(format!("the MCP session failed: {e}")))?;
+        }
+        () = async {
+            closed.cancelled().await;
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        } => {}
+    }
     Ok(())
+}
+
+/// Standard input that says when it reached its end.
+struct WatchEof<R> {
+    inner: R,
+    closed: CancellationToken,
+}
+
+impl<R: AsyncRead + Unpin> AsyncRead for WatchEof<R> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let polled = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if matches!(polled, Poll::Ready(Ok(())))
+            && buf.filled().len() == before
+            && buf.remaining() > 0
+        {
+            self.closed.cancel();
+        }
+        polled
+    }
 }
 
 type Service = StreamableHttpService<ChatServer, LocalSessionManager>;
