@@ -230,7 +230,8 @@ async fn a_send_whose_answer_is_lost_and_not_stored_is_a_tool_error_and_posts_on
     let (rest, result) = send_fails_after_storing(false).await;
     assert_eq!(result.is_error, Some(true), "{result:?}");
     let text = format!("{:?}", result.content);
-    assert!(text.contains("not found in recent history"), "{text}");
+    assert!(text.contains("not in recent history"), "{text}");
     assert!(text.contains("not re-sent"), "{text}");
+    assert!(text.contains("500"), "the cause is said: {text}");
     assert_eq!(posts(&rest).await, 1, "never posted twice");
 }

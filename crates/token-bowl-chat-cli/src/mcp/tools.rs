@@ -62,6 +62,20 @@ fn failed(sentence: impl Into<String>) -> Answer {
     )]))
 }
 
+/// A send whose outcome is unknown and that was not found stored, in
+/// words for a model (the SDK's own sentence points at a Rust method).
+fn lost_send(unknown: &token_bowl_chat::UnknownSend, found: &str) -> String {
+    let cause = unknown
+        .cause
+        .as_ref()
+        .map(|c| format!(" ({c})"))
+        .unwrap_or_default();
+    format!(
+        "the send failed in a way that leaves its outcome unknown{cause}; it was not re-sent, \
+         and {found}: send it again if it matters"
+    )
+}
+
 /// The SDK's sentence for `error`.
 fn sdk_failed(error: &Error) -> Answer {
     failed(error.to_string())
@@ -118,13 +132,16 @@ impl ChatServer {
                 match self.client.find_sent(&unknown).await {
                     Ok(Some(message)) => (message, "found_stored"),
                     Ok(None) => {
-                        return failed(format!(
-                            "{unknown}; it was not found in recent history either, so it was \
-                         most likely not stored"
+                        return failed(lost_send(
+                            &unknown,
+                            "it is not in recent history, so it was most likely not stored",
                         ));
                     }
                     Err(e) => {
-                        return failed(format!("{unknown}; looking for it failed too: {e}"));
+                        return failed(lost_send(
+                            &unknown,
+                            &format!("looking for it in recent history failed too ({e})"),
+                        ));
                     }
                 }
             }
