@@ -262,7 +262,6 @@ async fn stdin_closing_ends_the_stdio_server_at_once() {
             "name": "wait_for_messages", "arguments": {"timeout_s": 60, "direct": false}}}),
         );
         std::thread::sleep(Duration::from_millis(500));
-        drop(send);
         drop(stdin);
         let started = std::time::Instant::now();
         loop {
