@@ -7,6 +7,8 @@ mod chat;
 mod cli;
 mod commands;
 mod failure;
+#[cfg(feature = "mcp")]
+mod mcp;
 #[cfg(test)]
 mod operations;
 mod output;

@@ -65,6 +65,10 @@ pub enum Command {
     Logos,
     /// Check the server's health
     Health,
+    /// Serve the chat to an MCP host (Claude Desktop, Claude Code, ...) over
+    /// stdio, or streamable HTTP with --http
+    #[cfg(feature = "mcp")]
+    Mcp(crate::mcp::McpArgs),
     /// Print a shell completion script
     Completions(completions::Completions),
 }
@@ -77,6 +81,8 @@ impl Command {
             Self::Live(_) | Self::Webhook(_) => true,
             #[cfg(feature = "chat")]
             Self::Chat(_) => true,
+            #[cfg(feature = "mcp")]
+            Self::Mcp(_) => true,
             _ => false,
         }
     }
@@ -99,6 +105,8 @@ pub async fn run(command: Command, client: &Client, out: &Out) -> Result {
         Command::Admin(command) => admin::run(command, client, out).await,
         Command::Logos => server::logos(client, out).await,
         Command::Health => server::health(client, out).await,
+        #[cfg(feature = "mcp")]
+        Command::Mcp(args) => crate::mcp::run(args, client).await,
         Command::Completions(_) => unreachable!("handled before a client is built"),
     }
 }
