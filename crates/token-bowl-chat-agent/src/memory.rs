@@ -180,6 +180,27 @@ impl Memory {
         }
     }
 
+    /// Adds the agent's answer right after the message with id `after`
+    /// (the newest it answered), so that what came while the model thought
+    /// stays after it, still to be answered. At the end when `after` is
+    /// not found.
+    pub fn answered(
+        &mut self,
+        place: &Place,
+        after: Option<Uuid>,
+        entry: Entry,
+        max_history: usize,
+    ) {
+        let conversation = self.at(place);
+        let at = after
+            .and_then(|id| conversation.entries.iter().position(|e| e.id == Some(id)))
+            .map_or(conversation.entries.len(), |i| i + 1);
+        conversation.entries.insert(at, entry);
+        while conversation.entries.len() > max_history.max(1) {
+            conversation.entries.pop_front();
+        }
+    }
+
     /// Learns the characters-per-token ratio from a request of `chars`
     /// characters in `messages` messages that the endpoint counted as
     /// `prompt_tokens`.
@@ -328,6 +349,35 @@ mod tests {
         let c = &m.conversations[&Place::Direct("ann".into())];
         assert_eq!(c.entries.len(), 3);
         assert_eq!(c.waiting.len(), 5);
+    }
+
+    #[test]
+    fn an_answer_goes_after_what_it_answered() {
+        let mut m = Memory::new();
+        m.heard(&Place::Room, said("ann", "q1", 1), true, 10);
+        m.heard(
+            &Place::Room,
+            said("ann", "q2 (came while thinking)", 2),
+            true,
+            10,
+        );
+        m.answered(
+            &Place::Room,
+            Some(Uuid::from_u128(1)),
+            said("me", "a1", 3),
+            10,
+        );
+        let texts: Vec<_> = m.conversations[&Place::Room]
+            .entries
+            .iter()
+            .map(|e| e.text.as_str())
+            .collect();
+        assert_eq!(texts, ["q1", "a1", "q2 (came while thinking)"]);
+        m.answered(&Place::Room, None, said("me", "a2", 4), 10);
+        assert_eq!(
+            m.conversations[&Place::Room].entries.back().unwrap().text,
+            "a2"
+        );
     }
 
     #[test]

@@ -129,7 +129,8 @@ impl Inner {
         {
             tracing::debug!(error = %e, "agent: cannot show typing");
         }
-        let (text, tokens) = match self.think(place).await {
+        let (prompt, after) = self.prompt(place);
+        let (text, tokens) = match self.think(place, prompt).await {
             Ok(Thought::Answer(text, tokens)) => (text, tokens),
             Ok(Thought::Repeat) => {
                 Stats::add(&self.stats.repeats_suppressed, 1);
@@ -154,7 +155,7 @@ impl Inner {
                     at: sent.timestamp,
                     tokens,
                 };
-                lock(&self.memory).heard(place, entry, false, self.config.max_history);
+                lock(&self.memory).answered(place, after, entry, self.config.max_history);
                 if lock(&self.cooldown).replied(Instant::now()) {
                     tracing::info!("agent: cooldown starts");
                 }
@@ -172,8 +173,11 @@ impl Inner {
 
     /// Asks the model, running its tool calls (at most `max_tool_rounds`
     /// rounds), and asks once more when the answer repeats a recent one.
-    async fn think(&self, place: &Place) -> Result<Thought, Error> {
-        let mut messages = self.prompt(place);
+    async fn think(
+        &self,
+        place: &Place,
+        mut messages: Vec<ChatCompletionRequestMessage>,
+    ) -> Result<Thought, Error> {
         let recent = self.recent_replies(place);
         let tool_cx = ToolContext {
             client: &self.client,
@@ -258,8 +262,10 @@ impl Inner {
     }
 
     /// The system prompt (with the instruction) and the conversation,
-    /// trimmed to the context window less the answer and the tools.
-    fn prompt(&self, place: &Place) -> Vec<ChatCompletionRequestMessage> {
+    /// trimmed to the context window less the answer and the tools; and
+    /// the id of the newest message in it (the answer goes after it, before
+    /// what came while the model thought).
+    fn prompt(&self, place: &Place) -> (Vec<ChatCompletionRequestMessage>, Option<Uuid>) {
         let now = Utc::now();
         let mut system_text = self.config.system_prompt.render(&self.me, place, now);
         if let Some(instruction) = &self.config.instruction {
@@ -280,7 +286,9 @@ impl Inner {
             .saturating_sub(fixed)
             .max(64);
         let mut messages = vec![system(&system_text)];
-        for entry in memory.window(place, budget) {
+        let window = memory.window(place, budget);
+        let newest = window.last().and_then(|e| e.id);
+        for entry in window {
             messages.push(match entry.speaker {
                 Speaker::Me => assistant_text(&entry.text),
                 Speaker::Other => ChatCompletionRequestMessage::User(
@@ -288,7 +296,7 @@ impl Inner {
                 ),
             });
         }
-        messages
+        (messages, newest)
     }
 
     fn recent_replies(&self, place: &Place) -> Vec<String> {

@@ -47,3 +47,5 @@ pub fn free_port() -> u16 {
         .unwrap()
         .port()
 }
+
+pub mod chat;
