@@ -89,9 +89,10 @@ pub struct Snapshot {
     pub repeats_suppressed: u64,
     /// Messages not answered.
     pub skipped: u64,
-    /// Real-time reconnects or webhook deliveries seen again (from the
-    /// bot runtime's report; filled at exit).
-    pub reconnects: Option<u64>,
+    /// Messages the bot runtime saw again and dropped (webhook re-sends,
+    /// real-time replays after a reconnect; its `Report::repeats`, known at
+    /// exit).
+    pub redeliveries: Option<u64>,
 }
 
 impl Stats {
@@ -135,7 +136,7 @@ impl Stats {
             apologies: get(&self.apologies),
             repeats_suppressed: get(&self.repeats_suppressed),
             skipped: get(&self.skipped),
-            reconnects: None,
+            redeliveries: None,
         }
     }
 }
@@ -172,8 +173,8 @@ impl Snapshot {
             self.apologies,
             self.repeats_suppressed,
             self.skipped,
-            self.reconnects
-                .map_or(String::new(), |r| format!("; reconnects {r}")),
+            self.redeliveries
+                .map_or(String::new(), |r| format!("; seen again {r}")),
         )
     }
 

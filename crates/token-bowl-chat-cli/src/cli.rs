@@ -110,6 +110,10 @@ pub enum Command {
     /// Administration (admin role)
     #[command(subcommand)]
     Admin(Admin),
+    /// An LLM participant: join the chat and answer through a model
+    #[cfg(feature = "agent")]
+    #[command(subcommand)]
+    Agent(crate::agent::AgentCommand),
     /// List the logo names a profile may use
     Logos,
     /// Check the server's health

@@ -108,6 +108,8 @@ pub async fn run(command: Command, client: &Client, out: &Out) -> Result {
         Command::Conversations(command) => conversations(command, client, out).await?,
         Command::Bots(command) => bots(command, client, out).await?,
         Command::Admin(command) => admin(command, client, out).await?,
+        #[cfg(feature = "agent")]
+        Command::Agent(command) => crate::agent::run(command, client, out).await?,
         Command::Logos => {
             let logos = wait("loading logos", client.logos()).await?;
             out.show(&logos, |out| {

@@ -2,6 +2,8 @@
 
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "agent")]
+mod agent;
 mod cli;
 mod commands;
 mod failure;
@@ -65,7 +67,7 @@ fn main() -> ExitCode {
     let live = matches!(
         cli.command,
         cli::Command::Live(_) | cli::Command::Webhook(_)
-    );
+    ) || is_agent(&cli.command);
     let timeout = cli.global.timeout;
     let verbose = cli.global.verbose;
     let result = runtime.block_on(async {
@@ -110,6 +112,16 @@ fn main() -> ExitCode {
             after.as_secs_f64()
         )),
     }
+}
+
+/// `agent` runs until stopped and handles Ctrl-C itself, like `live`.
+fn is_agent(command: &cli::Command) -> bool {
+    #[cfg(feature = "agent")]
+    if matches!(command, cli::Command::Agent(_)) {
+        return true;
+    }
+    let _ = command;
+    false
 }
 
 fn build_client(cli: &Cli) -> Result<Client, Error> {
