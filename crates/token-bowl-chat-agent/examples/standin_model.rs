@@ -1,7 +1,8 @@
 //! The tests' stand-in model server as a program, for trying the agent and
 //! for benches: `cargo run -p token-bowl-chat-agent --example standin_model
-//! -- [--port 18111] [--key sk-standin] [--model tiny] [--delay-ms 0]`.
-//! Prints its base URL, then serves until killed.
+//! -- [--port 18111] [--key sk-standin] [--model tiny] [--delay-ms 0]
+//! [--log]`. Prints its base URL, then serves until killed; with `--log`
+//! also `completion <unix ms>` as each completion request arrives.
 
 #[path = "../tests/support/standin.rs"]
 mod standin;
@@ -32,6 +33,7 @@ async fn main() {
         Duration::from_millis(delay),
     )
     .await;
+    server.log_arrivals(args.iter().any(|a| a == "--log"));
     println!("{}", server.url());
     tokio::signal::ctrl_c().await.ok();
 }

@@ -53,6 +53,9 @@ struct State {
     delay: Duration,
     faults: Mutex<VecDeque<Fault>>,
     repeat: Mutex<bool>,
+    /// Print `completion <unix ms>` on stdout as each completion arrives
+    /// (for benches).
+    log: std::sync::atomic::AtomicBool,
 }
 
 /// A running stand-in.
@@ -81,6 +84,7 @@ impl Standin {
             delay,
             faults: Mutex::new(VecDeque::new()),
             repeat: Mutex::new(false),
+            log: std::sync::atomic::AtomicBool::new(false),
         });
         let server = match listener {
             Some(l) => MockServer::builder().listener(l).start().await,
@@ -110,6 +114,13 @@ impl Standin {
     /// Always answers the same sentence (for anti-repetition).
     pub fn repeat(&self, yes: bool) {
         *self.state.repeat.lock().unwrap() = yes;
+    }
+
+    /// Prints `completion <unix ms>` as each completion request arrives.
+    pub fn log_arrivals(&self, yes: bool) {
+        self.state
+            .log
+            .store(yes, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// The completion requests it received, as JSON bodies.
@@ -166,6 +177,12 @@ impl Respond for Responder {
                 "invalid_request_error",
                 Some("unknown_url"),
             );
+        }
+        if state.log.load(std::sync::atomic::Ordering::Relaxed) {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default();
+            println!("completion {}", now.as_millis());
         }
         let Ok(body) = serde_json::from_slice::<Value>(&request.body) else {
             return error(
