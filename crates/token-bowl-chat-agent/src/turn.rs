@@ -26,6 +26,9 @@ use crate::{
 /// The longest message the server takes.
 const MAX_CONTENT: usize = 10_000;
 
+/// The most characters of one tool result the model reads.
+const MAX_TOOL_RESULT: usize = 16_000;
+
 /// The longest a conversation's gathering waits, however busy it is.
 const GATHER_LIMIT_WINDOWS: u32 = 4;
 
@@ -252,6 +255,11 @@ impl Inner {
                     (call.id, "error: custom tools are not offered".to_owned())
                 }
             };
+            let cut = result.chars().count() > MAX_TOOL_RESULT;
+            let mut result: String = result.chars().take(MAX_TOOL_RESULT).collect();
+            if cut {
+                result.push_str("\n[cut: the result was longer]");
+            }
             messages.push(ChatCompletionRequestMessage::Tool(
                 ChatCompletionRequestToolMessage {
                     content: result.into(),
