@@ -4,7 +4,8 @@
 # at the server to the model request, against the real server (TB_REAL_URL,
 # webhooks on loopback) and the stand-in model (no delay).
 #
-#   cargo build --release -p token-bowl-chat-cli -p token-bowl-chat-agent --example standin_model
+#   cargo build --release -p token-bowl-chat-cli --bin token-bowl
+#   cargo build --release -p token-bowl-chat-agent --example standin_model
 #   TB_REAL_URL=http://127.0.0.1:18090 crates/token-bowl-chat-agent/benches/agent.sh [MESSAGES] [BIN_DIR]
 set -euo pipefail
 : "${TB_REAL_URL:?set TB_REAL_URL to a running Token Bowl server}"
