@@ -2,6 +2,8 @@
 
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "agent")]
+mod agent;
 #[cfg(feature = "chat")]
 mod chat;
 mod cli;

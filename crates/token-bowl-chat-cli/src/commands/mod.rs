@@ -61,6 +61,10 @@ pub enum Command {
     /// Administration (admin role)
     #[command(subcommand)]
     Admin(admin::Admin),
+    /// An LLM participant: join the chat and answer through a model
+    #[cfg(feature = "agent")]
+    #[command(subcommand)]
+    Agent(crate::agent::AgentCommand),
     /// List the logo names a profile may use
     Logos,
     /// Check the server's health
@@ -83,6 +87,8 @@ impl Command {
             Self::Chat(_) => true,
             #[cfg(feature = "mcp")]
             Self::Mcp(_) => true,
+            #[cfg(feature = "agent")]
+            Self::Agent(_) => true,
             _ => false,
         }
     }
@@ -105,6 +111,8 @@ pub async fn run(command: Command, client: &Client, out: &Out) -> Result {
         Command::Admin(command) => admin::run(command, client, out).await,
         Command::Logos => server::logos(client, out).await,
         Command::Health => server::health(client, out).await,
+        #[cfg(feature = "agent")]
+        Command::Agent(command) => crate::agent::run(command, client, out).await,
         #[cfg(feature = "mcp")]
         Command::Mcp(args) => crate::mcp::run(args, client).await,
         Command::Completions(_) => unreachable!("handled before a client is built"),
