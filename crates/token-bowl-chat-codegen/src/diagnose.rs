@@ -59,6 +59,15 @@ pub(crate) fn err(context: &str, e: impl fmt::Display) -> GenerateError {
     }
 }
 
+/// An error naming operations that fail alone.
+pub(crate) fn failed_operations(message: String, operations: Vec<Failed>) -> GenerateError {
+    GenerateError {
+        message,
+        operations,
+        schemas: Vec::new(),
+    }
+}
+
 /// Whether `doc` generates.
 fn generates(doc: &Value) -> Result<(), String> {
     let spec = parse(doc).map_err(|e| e.message)?;

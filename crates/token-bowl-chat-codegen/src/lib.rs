@@ -123,9 +123,33 @@ pub fn generate(spec_json: &str) -> Result<Generated, GenerateError> {
             )
         })
         .collect();
+    let client = format_tokens(client, Some(&by_name)).map_err(|failed| {
+        let failed: Vec<Failed> = failed
+            .into_iter()
+            .map(|(name, why)| {
+                let op = table
+                    .iter()
+                    .find(|op| names::progenitor_name(&op.id) == name);
+                Failed {
+                    name: op.map_or(name, |op| format!("{} {}", op.method, op.path)),
+                    message: format!("cannot rewrite its `send()`: {why}"),
+                }
+            })
+            .collect();
+        let named: Vec<String> = failed
+            .iter()
+            .map(|f| format!("{}: {}", f.name, f.message))
+            .collect();
+        diagnose::failed_operations(
+            format!("cannot rewrite the client: {}", named.join("; ")),
+            failed,
+        )
+    })?;
+    let mock = format_tokens(mock, None)
+        .map_err(|failed| err("cannot rewrite the mock helpers", format!("{failed:?}")))?;
     Ok(Generated {
-        client: format_tokens(client, Some(&by_name))?,
-        mock: format_tokens(mock, None)?,
+        client,
+        mock,
         operations: operations::operations(&table),
     })
 }
@@ -176,14 +200,19 @@ fn quietly<T>(f: impl FnOnce() -> T) -> Result<T, String> {
 
 /// The generated file, rewritten (see [`rewrite`](mod@rewrite)) and
 /// formatted; `operations` (progenitor's name of each operation, to its
-/// id and constant) for the client, whose `send()`s become attempts.
+/// id and constant) for the client, whose `send()`s become attempts. An
+/// error names each operation that could not be rewritten, and why.
 fn format_tokens(
     tokens: proc_macro2::TokenStream,
     operations: Option<&rewrite::Operations<'_>>,
-) -> Result<String, GenerateError> {
-    let mut file: syn::File =
-        syn::parse2(tokens).map_err(|e| err("progenitor emitted code that does not parse", e))?;
-    rewrite::rewrite(&mut file, operations).map_err(|e| err("cannot rewrite the client", e))?;
+) -> Result<String, Vec<(String, String)>> {
+    let mut file: syn::File = syn::parse2(tokens).map_err(|e| {
+        vec![(
+            "(all)".to_owned(),
+            format!("progenitor emitted code that does not parse: {e}"),
+        )]
+    })?;
+    rewrite::rewrite(&mut file, operations)?;
     Ok(format!("{BANNER}\n\n{}", prettyplease::unparse(&file)))
 }
 #[cfg(test)]

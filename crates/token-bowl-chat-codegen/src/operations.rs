@@ -50,8 +50,8 @@ pub(crate) fn operations(table: &[TableEntry]) -> String {
 pub(crate) struct TableEntry {
     /// The document's operation id.
     pub(crate) id: String,
-    path: String,
-    method: String,
+    pub(crate) path: String,
+    pub(crate) method: String,
     public: bool,
     idempotent: bool,
     /// The constant's name.

@@ -10,7 +10,9 @@
 //! 5. [`no_api_version`]: no `api-version` header on requests.
 //! 6. [`moved_headers`]: answers are read by `crate::response_value`,
 //!    which moves the headers.
-//! 7. [`attempts`]: each `send()` becomes attempts under the retry rule
+//! 7. [`other_methods`]: OPTIONS and TRACE are sent with
+//!    `request(Method::X, url)` (`reqwest::Client` has no shortcut).
+//! 8. [`attempts`]: each `send()` becomes attempts under the retry rule
 //!    (the client only; it needs the operation table). It reads the
 //!    error bodies as `moved_headers` leaves them, so it runs last.
 //!
@@ -28,6 +30,7 @@ mod mock_query_lists;
 mod moved_headers;
 mod no_api_version;
 mod open_enums;
+mod other_methods;
 
 use syn::visit_mut::VisitMut as _;
 
@@ -40,21 +43,27 @@ pub type Operations<'a> = std::collections::BTreeMap<String, (&'a str, &'a str)>
 
 /// Applies every rewrite to the generated file; `operations` is given for
 /// the client (not the mock helpers), whose `send()`s become attempts.
-pub fn rewrite(file: &mut syn::File, operations: Option<&Operations<'_>>) -> Result<(), String> {
+/// An error names each operation (progenitor's name) a pass could not
+/// rewrite, and why.
+pub fn rewrite(
+    file: &mut syn::File,
+    operations: Option<&Operations<'_>>,
+) -> Result<(), Vec<(String, String)>> {
     open_enums::rewrite_items(&mut file.items);
     lenient_ids::LenientIds.visit_file_mut(file);
     mock_bodies::MockBodies::default().visit_file_mut(file);
     mock_query_lists::MockQueryLists::default().visit_file_mut(file);
     no_api_version::NoApiVersionHeader.visit_file_mut(file);
     moved_headers::MovedHeaders.visit_file_mut(file);
+    other_methods::OtherMethods.visit_file_mut(file);
     if let Some(operations) = operations {
         let mut attempts = attempts::Attempts {
             operations,
-            error: None,
+            errors: Vec::new(),
         };
         attempts.visit_file_mut(file);
-        if let Some(error) = attempts.error {
-            return Err(error);
+        if !attempts.errors.is_empty() {
+            return Err(attempts.errors);
         }
     }
     Ok(())
