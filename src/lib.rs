@@ -112,6 +112,11 @@ pub mod mock {
     include!(concat!(env!("OUT_DIR"), "/mock.rs"));
 }
 
+/// The query pairs the mock helpers match (see the codegen's rewrite).
+#[cfg(feature = "mock")]
+#[doc(hidden)]
+pub mod mock_query;
+
 /// `ResponseValue::from_response` without copying the headers: they are
 /// moved out of the response before its body is read. The generated code
 /// calls this (see the codegen crate's rewrites).

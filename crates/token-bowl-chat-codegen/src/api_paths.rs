@@ -33,6 +33,8 @@ pub const SEND_ONCE: &str = "crate::send::once";
 pub const SEND_ERROR_VALUE: &str = "crate::send::error_value";
 /// Reads an answer of a status an operation does not list.
 pub const SEND_UNEXPECTED: &str = "crate::send::unexpected";
+/// The query pairs the client sends for one parameter (mock helpers).
+pub const MOCK_QUERY_PAIRS: &str = "crate::mock_query::pairs";
 /// Deserializes a lenient id (format `uuid-or-empty`).
 pub const LENIENT_UUID_OR_EMPTY: &str = "crate::lenient::uuid_or_empty";
 
@@ -76,6 +78,11 @@ pub const API_PATHS: &[ApiPath] = &[
     ApiPath {
         path: SEND_UNEXPECTED,
         must_be: "`async fn(reqwest::Response) -> Error<E>`",
+    },
+    ApiPath {
+        path: MOCK_QUERY_PAIRS,
+        must_be: "with the `mock` feature, `fn(&str, &T) -> Vec<(String, String)>` for \
+                  `T: Serialize + ?Sized`: the query pairs the client sends for one parameter",
     },
     ApiPath {
         path: LENIENT_UUID_OR_EMPTY,
@@ -157,12 +164,14 @@ mod tests {
     }
 
     /// One operation of each kind the rewrite knows: a secret and a
-    /// lenient id in a JSON answer, a documented error, and a raw body.
+    /// lenient id in a JSON answer, a documented error, a query parameter
+    /// (its mock helper), and a raw body.
     const EVERY_KIND: &str = r##"{
       "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
       "paths": {
         "/bots/{id}": {"get": {"operationId": "get_bot",
-          "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+          "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
+                         {"name": "fields", "in": "query", "required": false, "schema": {"type": "string"}}],
           "responses": {
             "200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Bot"}}}},
             "404": {"description": "no", "content": {"application/json": {"schema": {"type": "string"}}}}}}},

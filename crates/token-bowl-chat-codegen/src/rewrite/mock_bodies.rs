@@ -45,7 +45,7 @@ impl VisitMut for MockBodies {
 mod tests {
     use crate::generate;
 
-    /// Also the test of the `mock_query_lists` pass.
+    /// Also a test of the `mock_query_values` pass.
     #[test]
     fn mock_helpers_take_scalar_bodies_and_match_each_item_of_a_query_list() {
         // FastAPI's `count: int = Body()` and `tags: list[str] = Query()`:
@@ -82,7 +82,10 @@ mod tests {
             "a reference stays as generated: {by_ref}"
         );
         let tags = helper("tags", "impl CountWhen");
-        assert!(tags.contains("value.iter().fold("), "{tags}");
+        assert!(
+            tags.contains("crate::mock_query::pairs(\"tags\",&value).into_iter().fold("),
+            "{tags}"
+        );
         assert!(
             !tags.contains("query_param(\"tags\",value.to_string())"),
             "{tags}"

@@ -6,7 +6,8 @@
 //! 2. [`lenient_ids`]: ids the server may send as `""` become
 //!    `Option<Uuid>`.
 //! 3. [`mock_bodies`]: mock helpers serialise a body passed by value.
-//! 4. [`mock_query_lists`]: mock helpers match each item of a query list.
+//! 4. [`mock_query_values`]: mock helpers match a query value as the
+//!    client sends it (a list repeats the key; a union has no `Display`).
 //! 5. [`no_api_version`]: no `api-version` header on requests.
 //! 6. [`moved_headers`]: answers are read by `crate::response_value`,
 //!    which moves the headers.
@@ -26,7 +27,7 @@
 mod attempts;
 mod lenient_ids;
 mod mock_bodies;
-mod mock_query_lists;
+mod mock_query_values;
 mod moved_headers;
 mod no_api_version;
 mod open_enums;
@@ -52,7 +53,7 @@ pub fn rewrite(
     open_enums::rewrite_items(&mut file.items);
     lenient_ids::LenientIds.visit_file_mut(file);
     mock_bodies::MockBodies::default().visit_file_mut(file);
-    mock_query_lists::MockQueryLists::default().visit_file_mut(file);
+    mock_query_values::MockQueryValues.visit_file_mut(file);
     no_api_version::NoApiVersionHeader.visit_file_mut(file);
     moved_headers::MovedHeaders.visit_file_mut(file);
     other_methods::OtherMethods.visit_file_mut(file);
