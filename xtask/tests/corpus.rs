@@ -63,7 +63,10 @@ fn foreign() -> Option<Vec<(String, String)>> {
         eprintln!("note: {} is absent; skipping", dir.display());
         return None;
     };
+    // `next/` holds the documents that did not compile when they came.
+    let next = std::fs::read_dir(dir.join("next")).into_iter().flatten();
     let mut specs: Vec<_> = entries
+        .chain(next)
         .map(|entry| entry.unwrap().path())
         .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
         .map(|path| {
@@ -125,6 +128,41 @@ fn operations(doc: &Value) -> usize {
         .sum()
 }
 
+/// Fails when the codegen's attempts rewrite met an argument shape it does
+/// not handle in any of `done` (it names the operation, which regen then
+/// skips): each `send()` of every document becomes attempts.
+fn assert_every_send_is_rewritten(done: &[Regenerated]) {
+    let mut unhandled = String::new();
+    for r in done {
+        for s in skipped(&r.doc) {
+            let reason = s["reason"].as_str().unwrap_or_default();
+            if reason.contains("cannot rewrite its `send()`") {
+                writeln!(
+                    unhandled,
+                    "{}: {} {}: {reason}",
+                    r.name, s["method"], s["path"]
+                )
+                .unwrap();
+            }
+        }
+        let sends = r.client.matches("pub async fn send(").count();
+        let attempts = r.client.matches("crate::send::attempts(").count()
+            + r.client.matches("crate::send::once(").count();
+        if sends != attempts {
+            writeln!(
+                unhandled,
+                "{}: {sends} send()s, {attempts} rewritten",
+                r.name
+            )
+            .unwrap();
+        }
+    }
+    assert!(
+        unhandled.is_empty(),
+        "the attempts rewrite does not handle:\n{unhandled}"
+    );
+}
+
 fn skipped(doc: &Value) -> Vec<&Value> {
     doc.get(xtask::document::SKIPPED)
         .and_then(Value::as_array)
@@ -180,6 +218,7 @@ fn every_corpus_document_regenerates() {
         let (again, _) = xtask::process(&r.text, &r.name).unwrap();
         assert_eq!(again, r.doc, "{}: normalising twice differs", r.name);
     }
+    assert_every_send_is_rewritten(&done);
     // What regen did to each document, for review when the normaliser or
     // the corpus changes.
     insta::assert_snapshot!("corpus_report", format!("{report}\n{warnings}"));
@@ -220,6 +259,7 @@ fn every_real_world_document_regenerates() {
             panic!("{}: normalising twice differs at {at}", r.name);
         }
     }
+    assert_every_send_is_rewritten(&done);
     let started = Instant::now();
     xtask::regenerate(&largest.1, &largest.0, None).unwrap();
     println!(
@@ -228,6 +268,25 @@ fn every_real_world_document_regenerates() {
         largest.1.len() / 1024,
         started.elapsed()
     );
+}
+
+/// The check above fails on an operation the attempts rewrite cannot
+/// handle: a header argument named `header_map`, which the generated code
+/// shadows with its own local (the operation is skipped, and named).
+#[test]
+#[should_panic(expected = "the attempts rewrite does not handle")]
+fn the_attempts_check_fails_on_an_argument_the_rewrite_cannot_handle() {
+    let doc = serde_json::json!({
+        "openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+        "paths": {"/a": {"get": {"operationId": "a",
+            "parameters": [{"name": "header_map", "in": "header", "required": false,
+                            "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "ok"}}}},
+          "/b": {"get": {"operationId": "b", "responses": {"200": {"description": "ok"}}}}}
+    });
+    let r = regenerate("header_map", &doc.to_string()).unwrap();
+    assert_eq!(operations(&r.doc), 1, "only the operation is skipped");
+    assert_every_send_is_rewritten(&[r]);
 }
 
 /// The corpus app of values other APIs send (`real_world_values.py`)
@@ -421,10 +480,11 @@ fn scratch_workspace(dir: &Path, done: &[Regenerated], served: &[String]) {
     std::fs::write(
         decode.join("src/main.rs"),
         format!(
-            "#[tokio::main(flavor = \"current_thread\")]\nasync fn main() {{\n    \
+            "#![allow(unreachable_code, reason = \"no crate may be served\")]\n\
+             #[tokio::main(flavor = \"current_thread\")]\nasync fn main() {{\n    \
              let mut args = std::env::args().skip(1);\n    \
              let (name, url) = (args.next().unwrap(), args.next().unwrap());\n    \
-             let lines = match name.as_str() {{\n{arms}        other => panic!(\"no crate {{other}}\"),\n    }};\n    \
+             let lines: Vec<String> = match name.as_str() {{\n{arms}        other => panic!(\"no crate {{other}}\"),\n    }};\n    \
              for line in lines {{\n        println!(\"{{line}}\");\n    }}\n}}\n"
         ),
     )
@@ -448,9 +508,21 @@ fn crate_name(name: &str) -> String {
 #[test]
 #[ignore = "builds every corpus document as a crate (minutes); .ci/run runs it"]
 fn every_corpus_document_compiles_as_the_generated_crate() {
-    let mut done = regenerate_all();
+    // `TOKEN_BOWL_CORPUS_ONLY=a,b` builds only the documents named.
+    let only = std::env::var("TOKEN_BOWL_CORPUS_ONLY").ok();
+    let wanted = |(name, _): &(String, String)| {
+        only.as_deref()
+            .is_none_or(|only| only.split(',').any(|o| o == name))
+    };
+    let mut done = regenerate_each(corpus().into_iter().filter(wanted).collect());
     let served: Vec<String> = done.iter().map(|r| r.name.clone()).collect();
-    done.extend(regenerate_each(foreign().unwrap_or_default()));
+    done.extend(regenerate_each(
+        foreign()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(wanted)
+            .collect(),
+    ));
     let dir = workspace_root().join("target/corpus");
     let _ = std::fs::remove_dir_all(dir.join("workspace"));
     scratch_workspace(&dir.join("workspace"), &done, &served);
@@ -499,6 +571,9 @@ fn python(v1: bool) -> Option<PathBuf> {
 /// with its generated client: every answer must decode, a success into its
 /// type and an error into the error type.
 fn answers_decode(decode: &Path, served: &[String]) {
+    if served.is_empty() {
+        return;
+    }
     if python(false).is_none() || python(true).is_none() {
         assert!(
             std::env::var_os("TOKEN_BOWL_REQUIRE_CORPUS_SERVERS").is_none(),
