@@ -21,11 +21,11 @@ def embed(name: str) -> Allowed:
     return Allowed(methods=[name])
 
 
-@app.head("/files/{path}")
+@app.head("/files/{path}", response_class=Response)
 def file_exists(path: str) -> Response:
     return Response(status_code=200)
 
 
-@app.options("/files")
+@app.options("/files", status_code=204)
 def files_preflight() -> Response:
     return Response(status_code=204)
