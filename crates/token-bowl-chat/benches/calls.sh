@@ -22,7 +22,9 @@
 # `cache`: the same slope (200 -> 1200 calls) under `valgrind
 # --tool=cachegrind --cache-sim=yes --branch-sim=yes`, for the sequential
 # cell on both runtimes: instructions, I1 misses, D1 misses, last-level
-# misses and branch mispredictions per call, each as × bare. The simulated
+# misses and branch mispredictions per call, each as × bare (no ratio where
+# bare has fewer than 10 a call: last-level misses, once all is cached, are
+# about none). The simulated
 # caches are the host's, so the counts repeat on one machine whatever its
 # load. The cells: `GET /users/me` and `POST /messages`
 # (`CACHE_CALLS="0 1 2"` adds the page of 50), against the bench's own
@@ -199,7 +201,9 @@ for server in sorted({r[0] for r in rows}, reverse=True):
                 base = per.get("0", [0] * len(kinds))[k]
                 line = f"{kind:<14}"
                 for w in whos:
-                    ratio = f" ({per[w][k] / base:.3f}×)" if base else ""
+                    # (A ratio of a few misses per call, e.g. last-level
+                    # ones once everything is cached, would be noise.)
+                    ratio = f" ({per[w][k] / base:.3f}×)" if abs(base) >= 10 else ""
                     line += f"{per[w][k]:>13,.0f}{ratio:>9}"
                 print(line)
 PY
