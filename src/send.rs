@@ -68,14 +68,14 @@ where
         n += 1;
         let span = attempt_span(operation.id, n);
         // Instrumenting costs a wrapper per poll; without a subscriber
-        // that wants the span there is nothing to attribute. The attempt's
-        // future (the request, reqwest's and the body's futures) is boxed:
-        // every future that awaits this one then stays small, instead of
-        // each copying the whole attempt as it is made.
+        // that wants the span there is nothing to attribute. (Boxing the
+        // attempt's future shrinks every future above it from 2.2 KB to
+        // 0.5 KB, but costs more copying and misses than it saves: the
+        // attempt is still made on the stack and then moved.)
         let result = if span.is_disabled() {
-            Box::pin(attempt()).await
+            attempt().await
         } else {
-            Box::pin(attempt().instrument(span.clone())).await
+            attempt().instrument(span.clone()).await
         };
         let (Some(rule), Err(error)) = (&client.inner.retry, &result) else {
             return result;
