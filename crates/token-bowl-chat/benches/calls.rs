@@ -288,6 +288,41 @@ impl Call {
     }
 }
 
+/// Prints the size of each client's call futures (`--future-sizes`).
+fn future_sizes() {
+    let base = "http://127.0.0.1:9";
+    let Who::Sdk(sdk) = Who::new(1, base) else {
+        unreachable!()
+    };
+    let Who::Generated(api) = Who::new(2, base) else {
+        unreachable!()
+    };
+    let Who::Bare(http, _) = Who::new(0, base) else {
+        unreachable!()
+    };
+    let bare_me = bare::<Profile>(http.get(format!("{base}/users/me")), KEY);
+    let body = token_bowl_chat_api::types::SendMessageRequest {
+        content: "who starts at flex?".parse().unwrap(),
+        to_username: None,
+    };
+    let sizes = [
+        ("bare GET /users/me", size_of_val(&bare_me)),
+        ("SDK me()", size_of_val(&sdk.me())),
+        ("SDK send_message()", size_of_val(&sdk.send_message("x"))),
+        (
+            "generated get_my_profile().send()",
+            size_of_val(&api.get_my_profile().send()),
+        ),
+        (
+            "generated send_message().send()",
+            size_of_val(&api.send_message().body(body).send()),
+        ),
+    ];
+    for (name, size) in sizes {
+        println!("{name:<36} {size:>6} bytes");
+    }
+}
+
 #[derive(Clone)]
 enum Who {
     Bare(reqwest::Client, Arc<str>),
@@ -472,6 +507,12 @@ fn main() {
     // the same bodies (see `benches/calls.sh`).
     if let Some(i) = args.iter().position(|a| a == "--nginx-conf") {
         print!("{}", nginx_conf(&args[i + 1], args[i + 2].parse().unwrap()));
+        return;
+    }
+    // `--future-sizes`: the bytes each client's call future holds (what a
+    // call moves about and a task carries), no server needed.
+    if args.iter().any(|a| a == "--future-sizes") {
+        future_sizes();
         return;
     }
     // `--profile WHO CALL N [--multi] [--tasks K] [--base URL]`: N calls of

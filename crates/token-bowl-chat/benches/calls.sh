@@ -4,6 +4,7 @@
 # starts on a free loopback port with the same bodies.
 #
 #   benches/calls.sh instructions [WHO...]   callgrind counts per call
+#   benches/calls.sh cache [WHO...]          cachegrind misses per call
 #   benches/calls.sh wall [RUNS]              CPU per call, wall-clock bench
 #
 # (`CALLS_BIN=PATH` runs a `calls` binary built elsewhere instead.)
@@ -17,6 +18,19 @@
 # depend on load). On the multi-thread runtime the count still depends on
 # how the scheduler interleaves the workers (about ±2 % between runs), so
 # those cells are the median of 3 runs.
+#
+# `cache`: the same slope (200 -> 1200 calls) under `valgrind
+# --tool=cachegrind --cache-sim=yes --branch-sim=yes`, for the sequential
+# cell on both runtimes: instructions, I1 misses, D1 misses, last-level
+# misses and branch mispredictions per call, each as × bare (no ratio where
+# bare has fewer than 10 a call: last-level misses, once all is cached, are
+# about none). The simulated
+# caches are the host's, so the counts repeat on one machine whatever its
+# load. The cells: `GET /users/me` and `POST /messages`
+# (`CACHE_CALLS="0 1 2"` adds the page of 50), against the bench's own
+# server (`CACHE_SERVERS="own nginx"` adds nginx); multi-thread cells are
+# the median of 3 runs. `CACHE_KEEP=DIR` keeps the cachegrind.out files
+# (`cg_annotate DIR/cachegrind.out.own.current.0.1.1200.1`).
 #
 # `wall`: the bench's own table (`-- --bench --multi`), RUNS times (default
 # 3) against each server; take the medians of the runs.
@@ -121,6 +135,79 @@ for server in ["own", "nginx"]:
                 print(line)
 PY
   ;;
+cache)
+  whos=("$@")
+  [ ${#whos[@]} -gt 0 ] || whos=(0 1)
+  keep=${CACHE_KEEP:-$work}
+  mkdir -p "$keep"
+  jobs_file="$work/jobs"
+  : >"$jobs_file"
+  for server in ${CACHE_SERVERS:-own}; do
+    for runtime in current multi; do
+      for call in ${CACHE_CALLS:-0 2}; do
+        reps=1
+        [ "$runtime" = multi ] && reps=3
+        for who in "${whos[@]}"; do
+          for rep in $(seq $reps); do
+            for n in 200 1200; do
+              echo "$server $runtime $call $who $n $rep" >>"$jobs_file"
+            done
+          done
+        done
+      done
+    done
+  done
+  export bin nginx_url keep
+  # shellcheck disable=SC2016
+  xargs -P 2 -L 1 bash -c '
+    server=$0 runtime=$1 call=$2 who=$3 n=$4 rep=$5
+    args=(--profile "$who" "$call" "$n")
+    [ "$runtime" = multi ] && args+=(--multi)
+    [ "$server" = nginx ] && args+=(--base "$nginx_url")
+    out="$keep/cachegrind.out.$server.$runtime.$call.$who.$n.$rep"
+    summary=$(valgrind --tool=cachegrind --cache-sim=yes --branch-sim=yes \
+      --cachegrind-out-file="$out" "$bin" "${args[@]}" 2>&1 |
+      sed -n "s/^==[0-9]*== \(I *refs\|I1 *misses\|D1 *misses\|LL misses\|Mispredicts\): *\([0-9,]*\).*/\2/p" |
+      tr -d , | tr "\n" " ")
+    echo "$server $runtime $call $who $n $rep $summary"
+  ' <"$jobs_file" >"$work/counts"
+  python3 - "$work/counts" "${whos[@]}" <<'PY'
+import statistics, sys
+rows = [line.split() for line in open(sys.argv[1])]
+whos = sys.argv[2:]
+names = {"0": "bare", "1": "SDK", "2": "generated", "3": "api()"}
+calls = ["GET /users/me", "GET /messages (50)", "POST /messages"]
+kinds = ["instructions", "I1 misses", "D1 misses", "LL misses", "mispredicts"]
+count = {tuple(r[:6]): [int(v) for v in r[6:11]] for r in rows}
+print("per call under cachegrind (slope 200 -> 1200 calls; multi-thread: median of 3 runs);")
+print("× bare in brackets")
+for server in sorted({r[0] for r in rows}, reverse=True):
+    for runtime in ["current", "multi"]:
+        for call in sorted({r[2] for r in rows}):
+            print(f"\nserver: {server}, runtime: {runtime}-thread, {calls[int(call)]}, sequential")
+            print(f"{'':<14}" + "".join(f"{names[w]:>22}" for w in whos))
+            per = {}
+            for w in whos:
+                reps = sorted({r[5] for r in rows if r[:4] == [server, runtime, call, w]})
+                key = lambda n, rep: (server, runtime, call, w, n, rep)
+                per[w] = [
+                    statistics.median(
+                        (count[key("1200", rep)][k] - count[key("200", rep)][k]) / 1000
+                        for rep in reps
+                    )
+                    for k in range(len(kinds))
+                ]
+            for k, kind in enumerate(kinds):
+                base = per.get("0", [0] * len(kinds))[k]
+                line = f"{kind:<14}"
+                for w in whos:
+                    # (A ratio of a few misses per call, e.g. last-level
+                    # ones once everything is cached, would be noise.)
+                    ratio = f" ({per[w][k] / base:.3f}×)" if abs(base) >= 10 else ""
+                    line += f"{per[w][k]:>13,.0f}{ratio:>9}"
+                print(line)
+PY
+  ;;
 wall)
   runs=${1:-3}
   for server in own nginx; do
@@ -135,7 +222,7 @@ wall)
   done
   ;;
 *)
-  echo "usage: $0 instructions [WHO...] | wall [RUNS]" >&2
+  echo "usage: $0 instructions [WHO...] | cache [WHO...] | wall [RUNS]" >&2
   exit 2
   ;;
 esac

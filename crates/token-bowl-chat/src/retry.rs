@@ -176,6 +176,11 @@ impl Execute for Executor {
         {
             request.headers_mut().insert(USER_AGENT, agent.clone());
         }
+        // The attempt's span is a DEBUG span: when no subscriber wants
+        // DEBUG it is disabled, and there is nothing to look up or record.
+        if !tracing::level_enabled!(tracing::Level::DEBUG) {
+            return None;
+        }
         let span = tracing::Span::current();
         let ours = span
             .metadata()

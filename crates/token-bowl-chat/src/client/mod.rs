@@ -203,14 +203,24 @@ impl Client {
         make(&self.api)
             .await
             .map(ResponseValue::into_inner)
-            .map_err(|error| {
-                Error::from_api::<T>(
-                    operation.id,
-                    error,
-                    self.credentials().get().as_ref(),
-                    self.executor.timeout,
-                )
-            })
+            .map_err(|error| self.api_error::<T>(operation, error))
+    }
+
+    /// Maps a generated-client error. Out of line: only a failed call
+    /// gets here, and every call's code stays small.
+    #[cold]
+    #[inline(never)]
+    fn api_error<T: DeserializeOwned>(
+        &self,
+        operation: &'static Operation,
+        error: api::Error<ErrorBody>,
+    ) -> Error {
+        Error::from_api::<T>(
+            operation.id,
+            error,
+            self.credentials().get().as_ref(),
+            self.executor.timeout,
+        )
     }
 
     fn adopt_key_if_none(&self, key: &ApiKey) {

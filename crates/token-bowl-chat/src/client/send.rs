@@ -5,7 +5,7 @@
 //! and [`Client::find_sent`] looks in recent history for the message
 //! before anyone sends it again.
 
-use chrono::{Duration as ChronoDuration, Utc};
+use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use token_bowl_chat_api::{operations as op, types as t};
 
 use super::{Client, valid, valid_opt};
@@ -37,23 +37,7 @@ impl Client {
                 api.send_message().body(body).send()
             })
             .await;
-        result.map_err(|cause| {
-            let unknown = match &cause {
-                Error::Timeout { .. } | Error::Transport { .. } | Error::Server(_) => true,
-                Error::Status(h) => h.status.as_u16() == 408,
-                _ => false,
-            };
-            if unknown {
-                Error::SendOutcomeUnknown(Box::new(UnknownSend {
-                    content: content.to_owned(),
-                    to_username: to_username.map(str::to_owned),
-                    attempted_at,
-                    cause: Some(Box::new(cause)),
-                }))
-            } else {
-                cause
-            }
-        })
+        result.map_err(|cause| unknown_outcome(cause, content, to_username, attempted_at))
     }
 
     /// Looks in recent history for a message whose send ended in
@@ -72,5 +56,33 @@ impl Client {
                 && m.content == unknown.content
                 && m.to_username == unknown.to_username
         }))
+    }
+}
+
+/// A send's error: [`Error::SendOutcomeUnknown`] when the server may have
+/// stored the message (a timeout, a cut connection, a 5xx, a 408), else
+/// `cause`. Out of line: only a failed send gets here.
+#[cold]
+#[inline(never)]
+fn unknown_outcome(
+    cause: Error,
+    content: &str,
+    to_username: Option<&str>,
+    attempted_at: DateTime<Utc>,
+) -> Error {
+    let unknown = match &cause {
+        Error::Timeout { .. } | Error::Transport { .. } | Error::Server(_) => true,
+        Error::Status(h) => h.status.as_u16() == 408,
+        _ => false,
+    };
+    if unknown {
+        Error::SendOutcomeUnknown(Box::new(UnknownSend {
+            content: content.to_owned(),
+            to_username: to_username.map(str::to_owned),
+            attempted_at,
+            cause: Some(Box::new(cause)),
+        }))
+    } else {
+        cause
     }
 }
