@@ -40,7 +40,7 @@ pub struct RunArgs {
     /// An instruction added on each turn: a text or a file (same placeholders)
     #[arg(long, value_name = "TEXT_OR_FILE")]
     instruction: Option<String>,
-    /// Model endpoint [env: OPENAI_BASE_URL] [default: https://openrouter.ai/api/v1]
+    /// Model endpoint [env: OPENAI_BASE_URL] [default: OpenRouter's API, openrouter.ai/api/v1]
     #[arg(long, value_name = "URL")]
     llm_url: Option<String>,
     /// Sampling temperature [default: the endpoint's]
@@ -116,10 +116,10 @@ pub struct RunArgs {
         default_value = "Sorry, I cannot answer right now; please try again later."
     )]
     apology: String,
-    /// The bot's state file [default: ~/.local/state/token-bowl/bots/<name>.jsonl]
+    /// The bot's state file [default: ~/.local/state/token-bowl/bots/NAME.jsonl]
     #[arg(long, value_name = "FILE")]
     state: Option<PathBuf>,
-    /// The conversations file [default: beside the state file, <name>.agent.json]
+    /// The conversations file [default: beside the state file, NAME.agent.json]
     #[arg(long, value_name = "FILE")]
     memory: Option<PathBuf>,
     /// Print statistics every N minutes (they are printed at exit anyway)
