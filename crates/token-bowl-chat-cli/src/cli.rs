@@ -4,9 +4,9 @@
 
 use std::time::Duration;
 
-use clap::{Args, Parser, ValueEnum};
+use clap::{Args, Parser};
 
-use crate::{commands::Command, parse::parse_seconds};
+use crate::{commands::Command, output::Format, parse::parse_seconds};
 
 /// Chat on the Token Bowl Chat Server from a terminal, and script it from a shell.
 #[derive(Debug, Parser)]
@@ -48,15 +48,6 @@ pub struct Global {
     /// Log requests to stderr (-vv for more)
     #[arg(long, short = 'v', action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
-}
-
-/// Output formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// Tables for people
-    Table,
-    /// One JSON document (one per line for streams), for `jq`
-    Json,
 }
 
 impl Global {

@@ -12,7 +12,16 @@ use chrono::{DateTime, Local, Utc};
 use comfy_table::{Attribute, Cell, ColumnConstraint, ContentArrangement, Table, presets};
 use serde::Serialize;
 
-use crate::{cli::Format, failure::Failure};
+use crate::failure::Failure;
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Tables for people
+    Table,
+    /// One JSON document (one per line for streams), for `jq`
+    Json,
+}
 
 /// Where and how results are printed.
 #[derive(Debug, Clone)]

@@ -11,6 +11,7 @@ use std::{
 use chrono::{DateTime, Utc};
 use token_bowl_chat::{Message, User, Uuid, realtime::Event};
 
+pub use super::effect::{Effect, Source};
 use super::{editor::Editor, outbox::Outbox, theme::Theme};
 
 /// Which conversation: the room, or the direct messages with one person.
@@ -38,15 +39,6 @@ impl ConvId {
             ConvId::Direct(name) => format!("@{name}"),
         }
     }
-}
-
-/// Where a page of history comes from: the room's, or all direct messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Source {
-    /// `GET /messages`.
-    Room,
-    /// `GET /messages/direct` (every partner).
-    Direct,
 }
 
 /// The state of a line in a conversation.
@@ -272,27 +264,6 @@ pub enum SendOutcome {
     StillUnknown(String),
     /// Refused, and why.
     Failed(String),
-}
-
-/// What the app asks the outside to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Effect {
-    /// Send a message (outbox number, recipient, text).
-    Send(u64, Option<String>, String),
-    /// Ask `find_sent` about an unknown outcome.
-    FindSent(u64, Option<String>, String, DateTime<Utc>),
-    /// The typing indicator, to a user or the room.
-    Typing(Option<String>),
-    /// Mark these messages read on the server.
-    MarkRead(Vec<Uuid>),
-    /// Load an older page of this history.
-    LoadOlder(Source),
-    /// Fetch what came since the newest message seen (poll, catch-up).
-    Poll,
-    /// Fetch the users (`true`: and list them, for `/who`).
-    FetchUsers(bool),
-    /// Leave.
-    Quit,
 }
 
 /// How long a typing indicator shows.

@@ -9,6 +9,7 @@ pub mod app;
 #[cfg(test)]
 mod bench;
 pub mod editor;
+pub mod effect;
 #[cfg(test)]
 mod fixtures;
 pub mod keys;

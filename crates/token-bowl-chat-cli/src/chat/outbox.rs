@@ -12,7 +12,7 @@ use std::{
 
 use chrono::{DateTime, Utc};
 
-use super::app::Effect;
+use super::effect::Effect;
 
 /// How long a send waits after the server could not be reached.
 pub const RETRY_AFTER: Duration = Duration::from_secs(2);
