@@ -9,6 +9,7 @@ use std::{
 };
 
 use serde::Serialize;
+use token_bowl_chat::bot::Tally;
 
 /// Counters shared by all conversations.
 #[derive(Debug)]
@@ -90,9 +91,12 @@ pub struct Snapshot {
     /// Messages not answered.
     pub skipped: u64,
     /// Messages the bot runtime saw again and dropped (webhook re-sends,
-    /// real-time replays after a reconnect; its `Report::repeats`, known at
-    /// exit).
+    /// real-time replays after a reconnect); known once the bot's counts
+    /// are added ([`Snapshot::with_bot`]).
     pub redeliveries: Option<u64>,
+    /// Times real time connected again after losing the connection; known
+    /// once the bot's counts are added.
+    pub reconnects: Option<u64>,
 }
 
 impl Stats {
@@ -137,6 +141,7 @@ impl Stats {
             repeats_suppressed: get(&self.repeats_suppressed),
             skipped: get(&self.skipped),
             redeliveries: None,
+            reconnects: None,
         }
     }
 }
@@ -151,13 +156,23 @@ fn percentile(sorted: &[u32], p: usize) -> Option<u32> {
 }
 
 impl Snapshot {
+    /// Adds the bot runtime's counts ([`RunningBot::progress`] or the
+    /// report's): redeliveries and reconnects.
+    ///
+    /// [`RunningBot::progress`]: token_bowl_chat::bot::RunningBot::progress
+    pub fn with_bot(mut self, tally: &Tally) -> Self {
+        self.redeliveries = Some(tally.repeats);
+        self.reconnects = Some(tally.reconnects);
+        self
+    }
+
     /// One line for people.
     pub fn text(&self) -> String {
         let ms = |v: Option<u32>| v.map_or("-".to_owned(), |v| format!("{v} ms"));
         format!(
             "uptime {} s; messages in {}, out {}; turns {}; tokens in {}, out {}; \
              model calls {} (p50 {}, p99 {}), retries {}; tool calls {}; errors {}; \
-             apologies {}; repeats held back {}; skipped {}{}",
+             apologies {}; repeats held back {}; skipped {}{}{}",
             self.uptime_s,
             self.messages_in,
             self.messages_out,
@@ -175,6 +190,8 @@ impl Snapshot {
             self.skipped,
             self.redeliveries
                 .map_or(String::new(), |r| format!("; seen again {r}")),
+            self.reconnects
+                .map_or(String::new(), |r| format!("; reconnects {r}")),
         )
     }
 
@@ -202,5 +219,25 @@ mod tests {
         assert!(snap.json().contains("\"latency_p99_ms\":99"));
         assert!(snap.text().contains("p50 50 ms"));
         assert_eq!(Stats::default().snapshot(0).latency_p50_ms, None);
+        assert!(!snap.text().contains("reconnects"));
+    }
+
+    #[test]
+    fn the_bot_counts_join_the_line() {
+        let mut tally = Tally::default();
+        tally.repeats = 4;
+        tally.reconnects = 2;
+        let snap = Stats::default().snapshot(0).with_bot(&tally);
+        assert!(
+            snap.text().ends_with("; seen again 4; reconnects 2"),
+            "{}",
+            snap.text()
+        );
+        assert!(snap.json().contains("\"reconnects\":2"), "{}", snap.json());
+        assert!(
+            snap.json().contains("\"redeliveries\":4"),
+            "{}",
+            snap.json()
+        );
     }
 }

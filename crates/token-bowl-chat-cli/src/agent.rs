@@ -193,13 +193,10 @@ pub async fn run(command: AgentCommand, client: &Client, out: &Out) -> Result<()
     };
     let running = bot.start(source).await?;
     announce(&agent, &args, &running);
+    let progress = running.progress();
     let report = wait(running, &agent, out, args.stats_every).await;
     agent.shutdown(args.shutdown_deadline).await;
-    let mut stats = agent.stats();
-    if let Ok(report) = &report {
-        stats.redeliveries = Some(report.repeats);
-    }
-    print_stats(out, &stats)?;
+    print_stats(out, &agent.stats().with_bot(&progress.tally()))?;
     report.map(drop).map_err(Failure::Api)
 }
 
@@ -280,6 +277,7 @@ async fn wait(
     out: &Out,
     every: Option<Duration>,
 ) -> Result<Report, token_bowl_chat::Error> {
+    let progress = running.progress();
     let stopped = running.wait();
     tokio::pin!(stopped);
     let Some(every) = every else {
@@ -290,7 +288,7 @@ async fn wait(
         tokio::select! {
             report = &mut stopped => return report,
             _ = ticks.tick() => {
-                if let Err(e) = print_stats(out, &agent.stats()) {
+                if let Err(e) = print_stats(out, &agent.stats().with_bot(&progress.tally())) {
                     eprintln!("cannot print statistics: {e:?}");
                 }
             }

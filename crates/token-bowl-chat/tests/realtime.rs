@@ -916,3 +916,45 @@ async fn a_bot_cut_off_and_restarted_mid_burst_handles_each_message_exactly_once
     );
     let _ = std::fs::remove_dir_all(store.parent().unwrap());
 }
+
+/// A bot counts its real-time reconnects: live through `progress()`, and
+/// in the report.
+#[tokio::test]
+async fn a_bot_counts_its_reconnects() {
+    use token_bowl_chat::bot::{Bot, Source};
+    let setup = Setup::new(100).await;
+    Mock::given(path("/users/me"))
+        .respond_with(json_response(200, profile()))
+        .mount(&setup.rest)
+        .await;
+    let running = Bot::new(client(&setup.rest))
+        .handle_signals(false)
+        .on_message(|_| async { Ok(()) })
+        .start(Source::realtime_with(setup.builder()))
+        .await
+        .unwrap();
+    let progress = running.progress();
+    assert_eq!(progress.tally().reconnects, 0);
+    for cut in 1..=2u64 {
+        assert!(
+            setup
+                .fake
+                .wait_for(WAIT, |f| f.connection_count() == 1)
+                .await
+        );
+        setup.fake.cut_connections();
+        let deadline = tokio::time::Instant::now() + WAIT;
+        while progress.tally().reconnects < cut {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "reconnect {cut} not counted: {progress:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+    running.stop_handle().stop();
+    let report = running.wait().await.unwrap();
+    assert_eq!(report.reconnects, 2);
+    assert_eq!(progress.tally().reconnects, 2);
+    assert_eq!(setup.fake.connects().len(), 3);
+}

@@ -20,6 +20,7 @@ use super::{
     budget::Budget,
     routes::{Handler, Routes},
     settings::Settings,
+    tally::Tally,
 };
 use crate::{
     Client, Message, Result,
@@ -38,15 +39,8 @@ struct Counts {
     ignored: AtomicU64,
     repeats: AtomicU64,
     aborted: AtomicU64,
-}
-
-/// What the handlers did in a run, as [`Report`](super::Report) gives it.
-pub(super) struct Tally {
-    pub(super) handled: u64,
-    pub(super) failed: u64,
-    pub(super) ignored: u64,
-    pub(super) repeats: u64,
-    pub(super) aborted: u64,
+    /// Real-time connects, the first one included.
+    connects: AtomicU64,
 }
 
 struct State {
@@ -307,6 +301,12 @@ impl Core {
         Ok(lock(&self.state).pending)
     }
 
+    /// Real time (re)connected.
+    #[cfg(feature = "realtime")]
+    pub(super) fn connected(&self) {
+        self.counts.connects.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// The counts so far.
     pub(super) fn tally(&self) -> Tally {
         let count = |c: &AtomicU64| c.load(Ordering::Relaxed);
@@ -316,6 +316,7 @@ impl Core {
             ignored: count(&self.counts.ignored),
             repeats: count(&self.counts.repeats),
             aborted: count(&self.counts.aborted),
+            reconnects: count(&self.counts.connects).saturating_sub(1),
         }
     }
 }

@@ -72,7 +72,10 @@ impl Intake {
             while let Some(event) = events.next().await {
                 match event {
                     Event::Message(message) => reader_core.take_waiting(*message).await,
-                    Event::Connected => tracing::info!("bot: real time connected"),
+                    Event::Connected => {
+                        reader_core.connected();
+                        tracing::info!("bot: real time connected");
+                    }
                     Event::Disconnected(d) => tracing::warn!(
                         code = d.code, reason = %d.reason, will_reconnect = d.will_reconnect,
                         "bot: real time disconnected"

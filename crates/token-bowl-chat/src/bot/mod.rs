@@ -102,14 +102,16 @@ mod settings;
 mod shutdown;
 mod source;
 mod store;
+mod tally;
 
 pub use self::{
     builder::Bot,
     context::Context,
     routes::{Trigger, mentions},
-    shutdown::{Report, RunningBot, StopHandle, StopReason},
+    shutdown::{Progress, Report, RunningBot, StopHandle, StopReason},
     source::Source,
     store::{FileStore, MemoryStore, Saved, Store, StoreFuture},
+    tally::Tally,
 };
 pub use crate::delivery::Position;
 

@@ -7,7 +7,7 @@ use serde::Serialize;
 use tokio::sync::watch;
 use uuid::Uuid;
 
-use super::{dispatch::Core, intake::Intake};
+use super::{Tally, dispatch::Core, intake::Intake};
 #[cfg(feature = "webhook")]
 use crate::webhook::{self, WebhookStats};
 use crate::{Result, handoff::stop_requested};
@@ -21,6 +21,23 @@ impl StopHandle {
     /// Asks the bot to stop.
     pub fn stop(&self) {
         self.0.send_replace(true);
+    }
+}
+
+/// Reads a running bot's counts from anywhere, during the run and after.
+#[derive(Clone)]
+pub struct Progress(Arc<Core>);
+
+impl fmt::Debug for Progress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Progress").field(&self.tally()).finish()
+    }
+}
+
+impl Progress {
+    /// The counts now.
+    pub fn tally(&self) -> Tally {
+        self.0.tally()
     }
 }
 
@@ -55,6 +72,9 @@ pub struct Report {
     pub repeats: u64,
     /// Handlers cancelled at the shutdown deadline.
     pub aborted: u64,
+    /// Times real time connected again after losing the connection (0 in
+    /// webhook mode).
+    pub reconnects: u64,
     /// Messages taken in but not started; the next start handles them.
     pub left_pending: usize,
     /// Messages whose handler the previous run left running (it died):
@@ -109,6 +129,12 @@ impl RunningBot {
         StopHandle(self.stop.clone())
     }
 
+    /// A handle that reads the run's counts while it runs (for periodic
+    /// statistics; [`wait`](Self::wait) takes the bot).
+    pub fn progress(&self) -> Progress {
+        Progress(self.core.clone())
+    }
+
     /// Runs until Ctrl-C, `SIGTERM`, a [`StopHandle`] or the end of the
     /// source, then stops: intake first, then running handlers get until
     /// the deadline, then the store is saved.
@@ -137,6 +163,7 @@ impl RunningBot {
             ignored: tally.ignored,
             repeats: tally.repeats,
             aborted: tally.aborted,
+            reconnects: tally.reconnects,
             left_pending,
             interrupted: std::mem::take(&mut self.interrupted),
             #[cfg(feature = "webhook")]
