@@ -11,7 +11,10 @@ use async_openai::types::chat::{
     ChatCompletionRequestToolMessage, ChatCompletionRequestUserMessage,
 };
 use chrono::Utc;
-use token_bowl_chat::{Client, Error as ChatError, Message, bot::Context};
+use token_bowl_chat::{
+    Error as ChatError, Message,
+    bot::{Context, send_once},
+};
 use uuid::Uuid;
 
 use crate::{
@@ -334,7 +337,7 @@ impl Inner {
         text: &str,
     ) -> Result<Message, ChatError> {
         let mut text: String = text.chars().take(MAX_CONTENT).collect();
-        match place {
+        let to = match place {
             Place::Direct(partner)
                 if self.is_bot && self.config.bot_direct == BotDirectPolicy::Room =>
             {
@@ -342,39 +345,18 @@ impl Inner {
                     .chars()
                     .take(MAX_CONTENT)
                     .collect();
-                send_once(&self.client, None, &text).await
-            }
-            _ => match cx {
-                Some(cx) => cx.reply(&text).await,
-                None => {
-                    let to = match place {
-                        Place::Direct(partner) => Some(partner.as_str()),
-                        Place::Room => None,
-                    };
-                    send_once(&self.client, to, &text).await
+                if let Some(cx) = cx {
+                    return cx.reply_in_room(&text).await;
                 }
-            },
-        }
-    }
-}
-
-/// Sends once: an unknown outcome is looked up before one more try.
-async fn send_once(client: &Client, to: Option<&str>, text: &str) -> Result<Message, ChatError> {
-    let send = || async {
-        match to {
-            Some(to) => client.send_direct_message(to, text).await,
-            None => client.send_message(text).await,
-        }
-    };
-    match send().await {
-        Err(ChatError::SendOutcomeUnknown(unknown)) => {
-            tokio::time::sleep(Duration::from_millis(500)).await;
-            match client.find_sent(&unknown).await? {
-                Some(message) => Ok(message),
-                None => send().await,
+                None
             }
+            Place::Direct(partner) => Some(partner.as_str()),
+            Place::Room => None,
+        };
+        match cx {
+            Some(cx) => cx.reply(&text).await,
+            None => send_once(&self.client, to, &text).await,
         }
-        other => other,
     }
 }
 

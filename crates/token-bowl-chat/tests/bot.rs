@@ -499,6 +499,7 @@ async fn replies_go_where_the_message_came_and_typing_too() {
         cx.typing().await?;
         cx.reply(&format!("re: {}", cx.args())).await?;
         if cx.is_direct() {
+            cx.reply_in_room("and in the room").await?;
             return Ok(());
         }
         cx.reply_direct("and privately").await?;
@@ -507,14 +508,15 @@ async fn replies_go_where_the_message_came_and_typing_too() {
     let bot = rest.bot().on_direct(answer).on_mention(answer);
     let (running, url, handle) = start(bot).await;
     deliver(&url, &message(1, "bob", true, "in private")).await;
-    eventually("one reply", || rest.posted().len() == 1).await;
+    eventually("two replies", || rest.posted().len() == 2).await;
     deliver(&url, &message(2, "carol", false, "@alice in public")).await;
-    eventually("three replies", || rest.posted().len() == 3).await;
+    eventually("four replies", || rest.posted().len() == 4).await;
     stop(running, handle).await;
     assert_eq!(
         rest.posted(),
         [
             json!({"content": "re: in private", "to_username": "bob"}),
+            json!({"content": "and in the room"}),
             json!({"content": "re: in public"}),
             json!({"content": "and privately", "to_username": "carol"}),
         ]

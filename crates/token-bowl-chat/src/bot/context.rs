@@ -81,6 +81,13 @@ impl Context {
         self.send(Some(self.sender()), text).await
     }
 
+    /// Answers in the room, wherever the message came (for an account that
+    /// may not send direct messages, as `bot` accounts on server 2.0.1).
+    /// Sent exactly once; counts against the reply budget.
+    pub async fn reply_in_room(&self, text: &str) -> Result<Message> {
+        self.send(None, text).await
+    }
+
     /// Shows "typing" where the message came.
     pub async fn typing(&self) -> Result<()> {
         let to = self.is_direct().then_some(self.sender());

@@ -107,6 +107,7 @@ mod tally;
 pub use self::{
     builder::Bot,
     context::Context,
+    reply::send_once,
     routes::{Trigger, mentions},
     shutdown::{Progress, Report, RunningBot, StopHandle, StopReason},
     source::Source,

@@ -9,8 +9,11 @@ use crate::{Client, Error, Message, Result};
 const SEND_ATTEMPTS: u32 = 3;
 
 /// Sends `text` (to `to`, or the room) so that it is stored once: an
-/// unknown outcome is looked up before another try, a `429` waits.
-pub(super) async fn send_once(client: &Client, to: Option<&str>, text: &str) -> Result<Message> {
+/// unknown outcome is looked up with [`Client::find_sent`] before another
+/// try (three at most), a `429` waits its `Retry-After`. What
+/// [`Context::reply`](super::Context::reply) sends with, for sends outside
+/// a handler; it spends no reply budget.
+pub async fn send_once(client: &Client, to: Option<&str>, text: &str) -> Result<Message> {
     let mut attempt = 1;
     loop {
         let sent = match to {
