@@ -3,17 +3,19 @@
 //! pass a module, run in this order by [`rewrite`]:
 //!
 //! 1. [`open_enums`]: every string enum gets an `Unknown(String)` variant.
-//! 2. [`lenient_ids`]: ids the server may send as `""` become
+//! 2. [`non_exhaustive`]: the generated types are `#[non_exhaustive]`, so
+//!    a server that only adds is a minor release.
+//! 3. [`lenient_ids`]: ids the server may send as `""` become
 //!    `Option<Uuid>`.
-//! 3. [`mock_bodies`]: mock helpers serialise a body passed by value.
-//! 4. [`mock_query_values`]: mock helpers match a query value as the
+//! 4. [`mock_bodies`]: mock helpers serialise a body passed by value.
+//! 5. [`mock_query_values`]: mock helpers match a query value as the
 //!    client sends it (a list repeats the key; a union has no `Display`).
-//! 5. [`no_api_version`]: no `api-version` header on requests.
-//! 6. [`moved_headers`]: answers are read by `crate::response_value`,
+//! 6. [`no_api_version`]: no `api-version` header on requests.
+//! 7. [`moved_headers`]: answers are read by `crate::response_value`,
 //!    which moves the headers.
-//! 7. [`other_methods`]: OPTIONS and TRACE are sent with
+//! 8. [`other_methods`]: OPTIONS and TRACE are sent with
 //!    `request(Method::X, url)` (`reqwest::Client` has no shortcut).
-//! 8. [`attempts`]: each `send()` becomes attempts under the retry rule
+//! 9. [`attempts`]: each `send()` becomes attempts under the retry rule
 //!    (the client only; it needs the operation table). It reads the
 //!    error bodies as `moved_headers` leaves them, so it runs last.
 //!
@@ -30,6 +32,7 @@ mod mock_bodies;
 mod mock_query_values;
 mod moved_headers;
 mod no_api_version;
+mod non_exhaustive;
 mod open_enums;
 mod other_methods;
 
@@ -51,6 +54,7 @@ pub fn rewrite(
     operations: Option<&Operations<'_>>,
 ) -> Result<(), Vec<(String, String)>> {
     open_enums::rewrite_items(&mut file.items);
+    non_exhaustive::rewrite_items(&mut file.items);
     lenient_ids::LenientIds.visit_file_mut(file);
     mock_bodies::MockBodies::default().visit_file_mut(file);
     mock_query_values::MockQueryValues.visit_file_mut(file);
