@@ -7,6 +7,7 @@ pub mod generator;
 pub mod grow;
 pub mod normalize;
 pub mod rules;
+pub mod semver;
 pub mod surface;
 
 use anyhow::{Context, Result, bail};

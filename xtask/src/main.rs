@@ -4,6 +4,7 @@
 //! cargo xtask regen [--from FILE|URL] [--rules NAME] [--check]
 //! cargo xtask diff [--rules NAME] OLD NEW
 //! cargo xtask grow-spec IN OUT
+//! cargo xtask semver-variants DIR
 //! ```
 
 use std::{
@@ -22,13 +23,21 @@ usage:
       Load the server's spec (default: the committed openapi.json), convert it
       to OpenAPI 3.0.3, normalise it, write openapi.json and refresh the insta
       snapshots. --check changes nothing and fails when anything is stale.
+      Both end with `semver: patch|minor|major`, the version the change
+      needs, after the reasons for a major.
   cargo xtask diff [--rules NAME] OLD NEW
-      Print the API-surface difference between two specs (files or URLs).
+      Print the API-surface difference between two specs (files or URLs),
+      then the semver verdict as regen does.
   cargo xtask grow-spec IN OUT
       Write to OUT a newer server's variant of the Token Bowl spec IN (the
       server's own or openapi.json): a new role and message type, a new
       optional message field, a new operation. .ci/run regenerates from it
       in a scratch copy and runs the tests there.
+  cargo xtask semver-variants DIR
+      Write patch.json, minor.json and major.json to DIR: the committed
+      openapi.json, a variant that only adds and one that breaks (GET /logos
+      removed, `logo` of UserRegistration required). .ci/semver builds each
+      and checks the verdict with cargo-semver-checks.
 
   --rules NAME  what the normaliser assumes about the server beyond its
       document (xtask/src/rules.rs): `token-bowl` or `none`. By default a
@@ -77,10 +86,18 @@ fn run(args: Vec<String>) -> Result<()> {
         Some("diff") => {
             let [old, new] = <[String; 2]>::try_from(specs)
                 .map_err(|_| anyhow::anyhow!("diff takes two specs\n{USAGE}"))?;
-            let old = Surface::of(&processed(&old, rules)?);
-            let new = Surface::of(&processed(&new, rules)?);
-            print_changes(&xtask::surface::diff(&old, &new));
+            let (old, new) = (processed(&old, rules)?, processed(&new, rules)?);
+            print_changes(&xtask::surface::diff(
+                &Surface::of(&old),
+                &Surface::of(&new),
+            ));
+            print_lines(&xtask::semver::verdict(&old, &new).lines());
             Ok(())
+        }
+        Some("semver-variants") => {
+            let [dir] = <[String; 1]>::try_from(specs)
+                .map_err(|_| anyhow::anyhow!("semver-variants takes DIR\n{USAGE}"))?;
+            semver_variants(Path::new(&dir))
         }
         Some("grow-spec") => {
             let [input, output] = <[String; 2]>::try_from(specs)
@@ -165,6 +182,8 @@ fn regen(from: Option<&str>, rules: Option<&Rules>, check: bool) -> Result<()> {
         &Surface::of(&before),
         &Surface::of(&doc),
     ));
+    // The version the change needs: printed last, whatever follows.
+    let verdict = xtask::semver::verdict(&before, &doc).lines();
 
     let mut again = match from {
         Some(from) => format!("cargo xtask regen --from {from}"),
@@ -174,15 +193,9 @@ fn regen(from: Option<&str>, rules: Option<&Rules>, check: bool) -> Result<()> {
         again.push_str(&format!(" --rules {}", rules.name));
     }
     if check {
-        if text != committed {
-            bail!("openapi.json is out of date: run `{again}`");
-        }
-        run_snapshots(false).map_err(|e| anyhow::anyhow!("{e}: run `{again}`"))?;
-        println!(
-            "openapi.json and snapshots are up to date ({:.1?})",
-            started.elapsed()
-        );
-        return Ok(());
+        let stale = up_to_date(&text, &committed, &again, started);
+        print_lines(&verdict);
+        return stale;
     }
     if text != committed {
         std::fs::write(&target, &text)
@@ -191,7 +204,45 @@ fn regen(from: Option<&str>, rules: Option<&Rules>, check: bool) -> Result<()> {
     }
     run_snapshots(true)?;
     println!("regenerated in {:.1?}", started.elapsed());
+    print_lines(&verdict);
     Ok(())
+}
+
+/// `--check`: fails when `openapi.json` (`committed`, against the
+/// regenerated `text`) or a snapshot is stale, naming the command to run.
+fn up_to_date(text: &str, committed: &str, again: &str, started: Instant) -> Result<()> {
+    if text != committed {
+        bail!("openapi.json is out of date: run `{again}`");
+    }
+    run_snapshots(false).map_err(|e| anyhow::anyhow!("{e}: run `{again}`"))?;
+    println!(
+        "openapi.json and snapshots are up to date ({:.1?})",
+        started.elapsed()
+    );
+    Ok(())
+}
+
+/// Writes the three variants of the committed `openapi.json` that the
+/// semver check compares (`.ci/semver`): `patch.json`, `minor.json` and
+/// `major.json`, each with the verdict it must get.
+fn semver_variants(dir: &Path) -> Result<()> {
+    let text = std::fs::read_to_string(root().join("openapi.json"))
+        .context("cannot read the committed openapi.json")?;
+    let doc: Value = serde_json::from_str(&text).context("openapi.json is not valid JSON")?;
+    std::fs::create_dir_all(dir)?;
+    for (level, variant) in xtask::semver::variants(&doc)? {
+        let path = dir.join(format!("{level}.json"));
+        std::fs::write(&path, xtask::render(&variant))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        println!("{}: semver {level}", path.display());
+    }
+    Ok(())
+}
+
+fn print_lines(lines: &[String]) {
+    for line in lines {
+        println!("{line}");
+    }
 }
 
 /// Runs the snapshot tests: accepting new snapshots, or failing on a stale one.

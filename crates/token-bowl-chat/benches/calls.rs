@@ -301,10 +301,8 @@ fn future_sizes() {
         unreachable!()
     };
     let bare_me = bare::<Profile>(http.get(format!("{base}/users/me")), KEY);
-    let body = token_bowl_chat_api::types::SendMessageRequest {
-        content: "who starts at flex?".parse().unwrap(),
-        to_username: None,
-    };
+    let body =
+        token_bowl_chat_api::types::SendMessageRequest::builder().content("who starts at flex?");
     let sizes = [
         ("bare GET /users/me", size_of_val(&bare_me)),
         ("SDK me()", size_of_val(&sdk.me())),
@@ -406,10 +404,8 @@ impl Who {
                 std::hint::black_box(api.get_messages().limit(50).send().await.unwrap());
             }
             (Who::Generated(api), Call::Send) => {
-                let body = token_bowl_chat_api::types::SendMessageRequest {
-                    content: "who starts at flex?".parse().unwrap(),
-                    to_username: None,
-                };
+                let body = token_bowl_chat_api::types::SendMessageRequest::builder()
+                    .content("who starts at flex?");
                 std::hint::black_box(api.send_message().body(body).send().await.unwrap());
             }
         }

@@ -3,19 +3,23 @@
 //! pass a module, run in this order by [`rewrite`]:
 //!
 //! 1. [`open_enums`]: every string enum gets an `Unknown(String)` variant.
-//! 2. [`lenient_ids`]: ids the server may send as `""` become
+//! 2. [`non_exhaustive`]: the generated types are `#[non_exhaustive]`, so
+//!    a server that only adds is a minor release.
+//! 3. [`sealed_mock`]: the mock feature's `MockServerExt` is sealed, so a
+//!    new operation (a new method) is a minor release too.
+//! 4. [`lenient_ids`]: ids the server may send as `""` become
 //!    `Option<Uuid>`.
-//! 3. [`mock_bodies`]: mock helpers serialise a body passed by value.
-//! 4. [`mock_query_values`]: mock helpers match a query value as the
+//! 5. [`mock_bodies`]: mock helpers serialise a body passed by value.
+//! 6. [`mock_query_values`]: mock helpers match a query value as the
 //!    client sends it (a list repeats the key; a union has no `Display`).
-//! 5. [`no_api_version`]: no `api-version` header on requests.
-//! 6. [`moved_headers`]: answers are read by `crate::response_value`,
+//! 7. [`no_api_version`]: no `api-version` header on requests.
+//! 8. [`moved_headers`]: answers are read by `crate::response_value`,
 //!    which moves the headers.
-//! 7. [`other_methods`]: OPTIONS and TRACE are sent with
+//! 9. [`other_methods`]: OPTIONS and TRACE are sent with
 //!    `request(Method::X, url)` (`reqwest::Client` has no shortcut).
-//! 8. [`attempts`]: each `send()` becomes attempts under the retry rule
-//!    (the client only; it needs the operation table). It reads the
-//!    error bodies as `moved_headers` leaves them, so it runs last.
+//! 10. [`attempts`]: each `send()` becomes attempts under the retry rule
+//!     (the client only; it needs the operation table). It reads the
+//!     error bodies as `moved_headers` leaves them, so it runs last.
 //!
 //! The paths these passes name in the API crate are in
 //! [`API_PATHS`](crate::api_paths::API_PATHS).
@@ -30,8 +34,10 @@ mod mock_bodies;
 mod mock_query_values;
 mod moved_headers;
 mod no_api_version;
+mod non_exhaustive;
 mod open_enums;
 mod other_methods;
+mod sealed_mock;
 
 use syn::visit_mut::VisitMut as _;
 
@@ -51,6 +57,8 @@ pub fn rewrite(
     operations: Option<&Operations<'_>>,
 ) -> Result<(), Vec<(String, String)>> {
     open_enums::rewrite_items(&mut file.items);
+    non_exhaustive::rewrite_items(&mut file.items);
+    sealed_mock::rewrite_items(&mut file.items);
     lenient_ids::LenientIds.visit_file_mut(file);
     mock_bodies::MockBodies::default().visit_file_mut(file);
     mock_query_values::MockQueryValues.visit_file_mut(file);

@@ -204,7 +204,7 @@ mod tests {
             "{out}"
         );
         assert!(
-            out.contains("#[derive(Clone, Copy)]\n    pub enum Tagged"),
+            out.contains("#[derive(Clone, Copy)]\n    #[non_exhaustive]\n    pub enum Tagged"),
             "{out}"
         );
     }

@@ -9,16 +9,18 @@ impl Client {
     /// Registers a user. When this client has no key yet, it adopts the new
     /// one, so the next call is made as the new user.
     pub async fn register(&self, registration: Register) -> Result<Registration> {
-        let body = t::UserRegistration {
-            username: valid("username", registration.username)?,
-            webhook_url: valid_opt("webhook_url", registration.webhook_url)?,
-            logo: registration.logo,
-            emoji: registration.emoji,
-            role: registration.role,
-            admin: registration.admin,
-            viewer: registration.viewer,
-            bot: false,
-        };
+        let body = t::UserRegistration::builder()
+            .username(valid::<t::UserRegistrationUsername>(
+                "username",
+                registration.username,
+            )?)
+            .webhook_url(valid_opt("webhook_url", registration.webhook_url)?)
+            .logo(registration.logo)
+            .emoji(registration.emoji)
+            .role(registration.role)
+            .admin(registration.admin)
+            .viewer(registration.viewer)
+            .bot(false);
         let created: Registration = self
             .call(&op::REGISTER_USER, |api| {
                 api.register_user().body(body).send()
@@ -36,9 +38,9 @@ impl Client {
 
     /// Changes your username.
     pub async fn set_username(&self, username: &str) -> Result<Profile> {
-        let body = t::UpdateUsernameRequest {
-            username: valid("username", username)?,
-        };
+        let body = t::UpdateUsernameRequest::builder().username(valid::<
+            t::UpdateUsernameRequestUsername,
+        >("username", username)?);
         self.call(&op::UPDATE_MY_USERNAME, |api| {
             api.update_my_username().body(body).send()
         })
@@ -47,9 +49,7 @@ impl Client {
 
     /// Sets (or with `None` clears) your logo; names come from [`logos`](Self::logos).
     pub async fn set_logo(&self, logo: Option<&str>) -> Result<LogoUpdated> {
-        let body = t::UpdateLogoRequest {
-            logo: logo.map(str::to_owned),
-        };
+        let body = t::UpdateLogoRequest::builder().logo(logo.map(str::to_owned));
         self.call(&op::UPDATE_MY_LOGO, |api| {
             api.update_my_logo().body(body).send()
         })
@@ -60,9 +60,7 @@ impl Client {
     /// The answer's `webhook_url` is the server's normalised form (`""`
     /// when cleared).
     pub async fn set_webhook(&self, url: Option<&str>) -> Result<WebhookUpdated> {
-        let body = t::UpdateWebhookRequest {
-            webhook_url: valid_opt("webhook_url", url)?,
-        };
+        let body = t::UpdateWebhookRequest::builder().webhook_url(valid_opt("webhook_url", url)?);
         self.call(&op::UPDATE_MY_WEBHOOK, |api| {
             api.update_my_webhook().body(body).send()
         })
@@ -85,10 +83,9 @@ impl Client {
         email: &str,
         username: Option<&str>,
     ) -> Result<MagicLinkSent> {
-        let body = t::StytchLoginRequest {
-            email: valid("email", email)?,
-            username: valid_opt("username", username)?,
-        };
+        let body = t::StytchLoginRequest::builder()
+            .email(valid::<t::StytchLoginRequestEmail>("email", email)?)
+            .username(valid_opt("username", username)?);
         self.call(&op::SEND_MAGIC_LINK, |api| {
             api.send_magic_link().body(body).send()
         })
@@ -98,9 +95,8 @@ impl Client {
     /// Exchanges a magic-link token for a session and API key; adopts the
     /// key when this client has none.
     pub async fn authenticate_magic_link(&self, token: &str) -> Result<MagicLinkSession> {
-        let body = t::StytchAuthenticateRequest {
-            token: valid("token", token)?,
-        };
+        let body = t::StytchAuthenticateRequest::builder()
+            .token(valid::<t::StytchAuthenticateRequestToken>("token", token)?);
         let session: MagicLinkSession = self
             .call(&op::AUTHENTICATE_MAGIC_LINK, |api| {
                 api.authenticate_magic_link().body(body).send()

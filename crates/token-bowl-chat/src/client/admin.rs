@@ -25,16 +25,15 @@ impl Client {
 
     /// Changes any field of a user (admin).
     pub async fn admin_update_user(&self, id: Uuid, update: AdminUserUpdate) -> Result<Profile> {
-        let body = t::AdminUpdateUserRequest {
-            username: update.username,
-            email: update.email,
-            webhook_url: valid_opt("webhook_url", update.webhook_url)?,
-            logo: update.logo,
-            emoji: update.emoji,
-            viewer: update.viewer,
-            admin: update.admin,
-            bot: update.bot,
-        };
+        let body = t::AdminUpdateUserRequest::builder()
+            .username(update.username)
+            .email(update.email)
+            .webhook_url(valid_opt("webhook_url", update.webhook_url)?)
+            .logo(update.logo)
+            .emoji(update.emoji)
+            .viewer(update.viewer)
+            .admin(update.admin)
+            .bot(update.bot);
         self.call(&op::ADMIN_UPDATE_USER, |api| {
             api.admin_update_user().user_id(id).body(body).send()
         })
@@ -61,7 +60,7 @@ impl Client {
 
     /// Gives a user a role (admin).
     pub async fn admin_set_role(&self, id: Uuid, role: Role) -> Result<RoleAssigned> {
-        let body = t::AssignRoleRequest { role };
+        let body = t::AssignRoleRequest::builder().role(role);
         self.call(&op::ASSIGN_USER_ROLE, |api| {
             api.assign_user_role().user_id(id).body(body).send()
         })
@@ -76,11 +75,10 @@ impl Client {
         signup_url: &str,
         role: Option<Role>,
     ) -> Result<Invited> {
-        let body = t::InviteUserRequest {
-            email: email.to_owned(),
-            signup_url: signup_url.to_owned(),
-            role: role.unwrap_or(Role::Member),
-        };
+        let body = t::InviteUserRequest::builder()
+            .email(email.to_owned())
+            .signup_url(signup_url.to_owned())
+            .role(role.unwrap_or(Role::Member));
         self.call(&op::INVITE_USER_BY_EMAIL, |api| {
             api.invite_user_by_email().body(body).send()
         })
@@ -97,9 +95,8 @@ impl Client {
 
     /// Replaces a message's content (admin).
     pub async fn admin_edit_message(&self, id: Uuid, content: &str) -> Result<Message> {
-        let body = t::AdminMessageUpdate {
-            content: valid("content", content)?,
-        };
+        let body = t::AdminMessageUpdate::builder()
+            .content(valid::<t::AdminMessageUpdateContent>("content", content)?);
         self.call(&op::ADMIN_UPDATE_MESSAGE, |api| {
             api.admin_update_message().message_id(id).body(body).send()
         })

@@ -9,11 +9,13 @@ use crate::{Result, types::*};
 impl Client {
     /// Creates a bot you own. Never retried.
     pub async fn create_bot(&self, bot: NewBot) -> Result<CreatedBot> {
-        let body = t::CreateBotRequest {
-            username: valid("username", bot.username)?,
-            emoji: bot.emoji,
-            webhook_url: valid_opt("webhook_url", bot.webhook_url)?,
-        };
+        let body = t::CreateBotRequest::builder()
+            .username(valid::<t::CreateBotRequestUsername>(
+                "username",
+                bot.username,
+            )?)
+            .emoji(bot.emoji)
+            .webhook_url(valid_opt("webhook_url", bot.webhook_url)?);
         self.call(&op::CREATE_BOT, |api| api.create_bot().body(body).send())
             .await
     }
@@ -26,10 +28,9 @@ impl Client {
 
     /// Changes a bot's emoji or webhook.
     pub async fn update_bot(&self, id: Uuid, update: BotUpdate) -> Result<Bot> {
-        let body = t::UpdateBotRequest {
-            emoji: update.emoji,
-            webhook_url: valid_opt("webhook_url", update.webhook_url)?,
-        };
+        let body = t::UpdateBotRequest::builder()
+            .emoji(update.emoji)
+            .webhook_url(valid_opt("webhook_url", update.webhook_url)?);
         self.call(&op::UPDATE_BOT, |api| {
             api.update_bot().bot_id(id).body(body).send()
         })

@@ -14,11 +14,10 @@ use crate::{
 impl Client {
     /// Saves a conversation (a titled set of messages). Never retried.
     pub async fn create_conversation(&self, conversation: NewConversation) -> Result<Conversation> {
-        let body = t::CreateConversationRequest {
-            title: valid_opt("title", conversation.title)?,
-            description: valid_opt("description", conversation.description)?,
-            message_ids: conversation.message_ids,
-        };
+        let body = t::CreateConversationRequest::builder()
+            .title(valid_opt("title", conversation.title)?)
+            .description(valid_opt("description", conversation.description)?)
+            .message_ids(conversation.message_ids);
         self.call(&op::CREATE_CONVERSATION, |api| {
             api.create_conversation().body(body).send()
         })
@@ -63,11 +62,10 @@ impl Client {
         id: Uuid,
         update: ConversationUpdate,
     ) -> Result<Conversation> {
-        let body = t::UpdateConversationRequest {
-            title: valid_opt("title", update.title)?,
-            description: valid_opt("description", update.description)?,
-            message_ids: update.message_ids,
-        };
+        let body = t::UpdateConversationRequest::builder()
+            .title(valid_opt("title", update.title)?)
+            .description(valid_opt("description", update.description)?)
+            .message_ids(update.message_ids);
         self.call(&op::UPDATE_CONVERSATION, |api| {
             api.update_conversation()
                 .conversation_id(id)

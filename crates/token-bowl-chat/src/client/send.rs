@@ -27,10 +27,9 @@ impl Client {
     }
 
     async fn send(&self, content: &str, to_username: Option<&str>) -> Result<Message> {
-        let body = t::SendMessageRequest {
-            content: valid("content", content)?,
-            to_username: valid_opt("to_username", to_username)?,
-        };
+        let body = t::SendMessageRequest::builder()
+            .content(valid::<t::SendMessageRequestContent>("content", content)?)
+            .to_username(valid_opt("to_username", to_username)?);
         let attempted_at = Utc::now();
         let result = self
             .call(&op::SEND_MESSAGE, |api| {

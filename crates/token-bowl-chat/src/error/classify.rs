@@ -170,6 +170,7 @@ impl Error {
                             .map(|part| match part {
                                 ValidationErrorLocItem::String(s) => s.clone(),
                                 ValidationErrorLocItem::Integer(i) => i.to_string(),
+                                other => serde_json::to_string(other).unwrap_or_default(),
                             })
                             .collect(),
                         message: redact(&item.msg, key),
@@ -182,6 +183,12 @@ impl Error {
                     .collect::<Vec<_>>()
                     .join("; ");
                 (joined, fields)
+            }
+            // A shape a newer server may add (the type is non-exhaustive):
+            // its JSON text.
+            Some(other) => {
+                let text = serde_json::to_string(&other).unwrap_or_default();
+                (shown(&text, key), Vec::new())
             }
             None => (String::new(), Vec::new()),
         };
