@@ -175,3 +175,25 @@ async fn broadcast_and_disconnect() {
     assert_eq!(next_json(&mut alice).await, json!({"close": 3501}));
     assert_eq!(fake.connection_count(), 0);
 }
+
+/// The Python SDK (`token-bowl-chat` 4.x) subscribes client-side after the
+/// connect; Centrifugo answers 105 for channels the token subscribed.
+#[tokio::test]
+async fn client_side_subscribes_are_refused_as_centrifugo_does() {
+    let fake = FakeCentrifugo::start(10).await;
+    let mut bob = client(&fake, "bob").await;
+    for (id, channel) in [(2, "room:main"), (3, "user:alice")] {
+        let command = json!({"id": id, "subscribe": {"channel": channel}});
+        bob.send(Message::text(command.to_string())).await.unwrap();
+    }
+    let first = next_json(&mut bob).await;
+    assert_eq!(
+        first,
+        json!({"id": 2, "error": {"code": 105, "message": "already subscribed"}})
+    );
+    let second = next_json(&mut bob).await;
+    assert_eq!(
+        second,
+        json!({"id": 3, "error": {"code": 103, "message": "permission denied"}})
+    );
+}
