@@ -141,9 +141,23 @@ async fn run(connected: Connected, state: &Mutex<State>) {
 }
 
 /// The reply to a command other than a pong: `refresh` is answered (and
-/// recorded), any other command with an id gets error 108, the rest none.
+/// recorded); `subscribe` to a channel the token already subscribed gets
+/// error 105 "already subscribed" and to any other 103 "permission denied"
+/// (client-side subscriptions are not allowed, as in the server's
+/// deployment); any other command with an id gets error 108, the rest none.
 fn answer(command: &Value, conn_id: u64, state: &Mutex<State>) -> Option<Value> {
-    if let Some(refresh) = command.get("refresh") {
+    if let Some(subscribe) = command.get("subscribe") {
+        let channel = subscribe.get("channel").and_then(Value::as_str);
+        let subscribed = lock(state).conns.iter().any(|c| {
+            c.id == conn_id && channel.is_some_and(|ch| c.channels.iter().any(|x| x == ch))
+        });
+        let (code, message) = if subscribed {
+            (105, "already subscribed")
+        } else {
+            (103, "permission denied")
+        };
+        Some(json!({"id": command["id"], "error": {"code": code, "message": message}}))
+    } else if let Some(refresh) = command.get("refresh") {
         let token = refresh.get("token").and_then(Value::as_str).unwrap_or("");
         let ttl = {
             let mut s = lock(state);

@@ -25,14 +25,21 @@
 //! | [`Mode::Recovery`] | `recoverable`, `positioned`, `epoch`, `offset`; with a recover request also `was_recovering`, and `recovered` + `publications` (and `offset` = the requested one) when it succeeded |
 //! | [`Mode::HistoryNoRecovery`] | none (`{}`); publications still carry `offset` |
 //! | [`Mode::NoHistory`] | none (`{}`); publications carry no `offset` |
+//!
+//! [`FakeCentrifugo::serve_http_api`] adds Centrifugo's HTTP server API
+//! (`POST /api/publish`, `/api/broadcast`, `/api/disconnect`), so a real
+//! Token Bowl server can publish into the fake; the `fake-centrifugo`
+//! binary runs both sides on fixed addresses.
 
 #![forbid(unsafe_code)]
 
 mod connection;
+mod http_api;
 mod state;
 mod token;
 
 use std::{
+    io,
     net::SocketAddr,
     sync::{Arc, Mutex},
     time::Duration,
@@ -86,10 +93,17 @@ impl FakeCentrifugo {
     /// Starts on a free loopback port in `mode`; channels keep
     /// `history_size` publications (none in [`Mode::NoHistory`]).
     pub async fn start_with(mode: Mode, history_size: usize) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0")
+        let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
+        Self::bind(loopback, mode, history_size)
             .await
-            .expect("bind loopback");
-        let addr = listener.local_addr().expect("local addr");
+            .expect("bind loopback")
+    }
+
+    /// Starts its WebSocket side on `addr` in `mode`; channels keep
+    /// `history_size` publications. Fails when `addr` cannot be bound.
+    pub async fn bind(addr: SocketAddr, mode: Mode, history_size: usize) -> io::Result<Self> {
+        let listener = TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
         let state = Arc::new(Mutex::new(State::new(mode, history_size)));
         let accept_state = Arc::downgrade(&state);
         tokio::spawn(async move {
@@ -105,7 +119,36 @@ impl FakeCentrifugo {
                 tokio::spawn(connection::serve(stream, state));
             }
         });
-        Self { addr, state }
+        Ok(Self { addr, state })
+    }
+
+    /// Serves Centrifugo's HTTP server API on `addr` (paths under `/api/`),
+    /// publishing into this fake. With `api_key`, requests must carry it
+    /// in `X-API-Key` (else 401). Returns the bound address.
+    pub async fn serve_http_api(
+        &self,
+        addr: SocketAddr,
+        api_key: Option<String>,
+    ) -> io::Result<SocketAddr> {
+        http_api::start(self, addr, api_key).await
+    }
+
+    /// With a secret, connect tokens must carry a valid HS256 signature
+    /// made with it (else error 101), as a real Centrifugo checks them.
+    pub fn set_token_secret(&self, secret: Option<&str>) {
+        lock(&self.state).token_secret = secret.map(|s| s.as_bytes().to_vec());
+    }
+
+    /// Closes every connection of `user` (its token's `sub`) with 3501
+    /// "force disconnect", as Centrifugo's `disconnect` API does.
+    pub fn disconnect_user(&self, user: &str) {
+        lock(&self.state).conns.retain(|conn| {
+            let keep = conn.user != user;
+            if !keep {
+                let _ = conn.tx.send(Out::Close(3501, "force disconnect".into()));
+            }
+            keep
+        });
     }
 
     /// The WebSocket URL, as the Token Bowl server reports it.

@@ -9,7 +9,7 @@ use std::{
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
-use crate::{ConnectRecord, Mode, token::channels_of};
+use crate::{ConnectRecord, Mode, token::claims_of};
 
 /// What a connection's writer task is told to do.
 #[derive(Debug)]
@@ -29,6 +29,7 @@ pub(crate) struct History {
 #[derive(Debug)]
 pub(crate) struct Conn {
     pub(crate) id: u64,
+    pub(crate) user: String,
     pub(crate) channels: Vec<String>,
     pub(crate) tx: mpsc::UnboundedSender<Out>,
 }
@@ -48,6 +49,7 @@ pub(crate) struct State {
     pub(crate) pongs: usize,
     pub(crate) ping_interval: u32,
     pub(crate) token_ttl: Option<u32>,
+    pub(crate) token_secret: Option<Vec<u8>>,
 }
 
 impl State {
@@ -66,6 +68,7 @@ impl State {
             pongs: 0,
             ping_interval: 25,
             token_ttl: None,
+            token_secret: None,
         }
     }
 }
@@ -155,7 +158,8 @@ pub(crate) fn accept_connect(
         s.reject_tokens -= 1;
         return Err((109, "token expired"));
     }
-    let channels = channels_of(token).ok_or((101, "unauthorized"))?;
+    let claims = claims_of(token, s.token_secret.as_deref()).ok_or((101, "unauthorized"))?;
+    let channels = claims.channels;
     let mut subs = serde_json::Map::new();
     for channel in &channels {
         let result = subscribe_result(&mut s, channel, subs_request.get(channel));
@@ -165,6 +169,7 @@ pub(crate) fn accept_connect(
     let conn_id = s.next_conn;
     s.conns.push(Conn {
         id: conn_id,
+        user: claims.user,
         channels,
         tx: tx.clone(),
     });

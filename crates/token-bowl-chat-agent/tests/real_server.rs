@@ -1,5 +1,7 @@
-//! Against the real server (2.0.1), gated on `TB_REAL_URL`; it has no real
-//! time there, so the bot takes webhook deliveries on loopback. The model
+//! Against the real server (2.0.1), gated on `TB_REAL_URL`. The bot takes
+//! webhook deliveries on loopback, or real time with `TB_REALTIME=1` (the
+//! server must then reach a Centrifugo, e.g. the `fake-centrifugo` binary
+//! given to it as `CENTRIFUGO_API_URL` and `CENTRIFUGO_WS_URL`). The model
 //! is the stand-in, slow (15 s: longer than the server's 10 s webhook
 //! wait; `TB_AGENT_SLOW_MS` changes it), and the MCP server the official
 //! Python SDK's (skipped without it, unless `TOKEN_BOWL_REQUIRE_PY_CLIENTS=1`).
@@ -120,10 +122,19 @@ async fn start_agent(
                 .store(FileStore::new(state))
                 .handle_signals(false),
         )
-        .start(Source::webhook("127.0.0.1:0").register_local())
+        .start(source())
         .await
         .unwrap();
     (agent, bot)
+}
+
+/// Real time with `TB_REALTIME=1`, else webhooks on loopback.
+fn source() -> Source {
+    if std::env::var("TB_REALTIME").is_ok_and(|v| v == "1") {
+        Source::realtime()
+    } else {
+        Source::webhook("127.0.0.1:0").register_local()
+    }
 }
 
 async fn stop(agent: Agent, bot: RunningBot) {
