@@ -130,10 +130,15 @@ impl Inner {
     async fn turn(&self, place: &Place, ids: &[Uuid], cx: Option<Context>) {
         Stats::add(&self.stats.turns, 1);
         tracing::debug!(%place, messages = ids.len(), "agent: turn");
-        if let Some(cx) = &cx
-            && let Err(e) = cx.typing().await
-        {
-            tracing::debug!(error = %e, "agent: cannot show typing");
+        if let Some(cx) = cx.clone() {
+            // Beside the model request, not before it: the indicator's
+            // round trip (20-60 ms on the real server) would delay every
+            // answer.
+            tokio::spawn(async move {
+                if let Err(e) = cx.typing().await {
+                    tracing::debug!(error = %e, "agent: cannot show typing");
+                }
+            });
         }
         let (prompt, after) = self.prompt(place);
         let (text, tokens) = match self.think(place, prompt).await {
