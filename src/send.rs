@@ -152,6 +152,13 @@ pub(crate) fn authorize<E>(
     }
 }
 
+/// An answer's status code, and the answer: taken and given back by value,
+/// so that the attempt reading it does not borrow it, and its future does
+/// not keep room for it while the body is read.
+pub(crate) fn status(response: reqwest::Response) -> (u16, reqwest::Response) {
+    (response.status().as_u16(), response)
+}
+
 /// The error of an operation that needs an API key when none is set.
 #[cold]
 #[inline(never)]

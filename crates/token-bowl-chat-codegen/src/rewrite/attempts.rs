@@ -10,7 +10,9 @@
 //! by `crate::send::unexpected`, both inside the attempt. The client's
 //! hooks around the send (`pre`, `exec`, `post`) become one
 //! `crate::send::execute`, which consumes the request before the attempt
-//! waits, so the attempt's future does not keep it. A raw body
+//! waits, so the attempt's future does not keep it; the answer's status
+//! is read by `crate::send::status`, which takes the answer by value for
+//! the same reason. A raw body
 //! (`reqwest::Body`, perhaps a stream) is sent once, in
 //! `crate::send::once`.
 
@@ -24,7 +26,7 @@ use syn::{
 use super::Operations;
 use crate::api_paths::{
     OPERATIONS, RESPONSE_VALUE, SEND_ATTEMPTS, SEND_ERROR_VALUE, SEND_EXECUTE, SEND_ONCE,
-    SEND_UNEXPECTED, syn_path,
+    SEND_STATUS, SEND_UNEXPECTED, syn_path,
 };
 
 /// The pass: each `send()` becomes attempts (see the module docs).
@@ -199,7 +201,29 @@ fn one_execute(
     let send: syn::Stmt =
         parse_quote!(let #response = #execute(#client, #request, &#info)?.await?;);
     stmts.splice(at..at + hooks.len(), [send]);
+    status_by_value(stmts, &response, arguments);
     Ok(())
+}
+
+/// `match response.status().as_u16() { .. }` becomes
+/// `let (status, response) = crate::send::status(response); match status { .. }`:
+/// a borrowed local keeps its room in the attempt's future while the body
+/// is read, a moved one does not.
+fn status_by_value(stmts: &mut Vec<syn::Stmt>, response: &Ident, arguments: &[Ident]) {
+    let Some(syn::Stmt::Expr(syn::Expr::Match(read), None)) = stmts.last_mut() else {
+        return;
+    };
+    if flat(&read.expr) != format!("{response}.status().as_u16()") {
+        return;
+    }
+    let status = generated_local("status", arguments);
+    *read.expr = parse_quote!(#status);
+    let split = syn_path(SEND_STATUS);
+    let at = stmts.len() - 1;
+    stmts.insert(
+        at,
+        parse_quote!(let (#status, #response) = #split(#response);),
+    );
 }
 
 /// Whether the statements send a raw body (`.body(body)`).
@@ -344,6 +368,10 @@ mod tests {
             "{get}"
         );
         assert!(!client.contains(".pre(&mut"), "{client}");
+        assert!(
+            get.contains("let(status,response)=crate::send::status(response);matchstatus{"),
+            "{get}"
+        );
         assert!(
             get.contains("404u16=>Err(crate::send::error_value(response).await),"),
             "{get}"
