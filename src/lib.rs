@@ -120,15 +120,51 @@ pub mod mock_query;
 /// `ResponseValue::from_response` without copying the headers: they are
 /// moved out of the response before its body is read. The generated code
 /// calls this (see the codegen crate's rewrites).
-async fn response_value<T: serde::de::DeserializeOwned, E>(
+///
+/// Not an `async fn`, and the body read by [`reqwest::Response::chunk`]
+/// rather than `bytes()`: the future then holds the response once, not
+/// three times (`bytes()` nests two `async fn`s that each keep it).
+fn response_value<T: serde::de::DeserializeOwned, E>(
     mut response: reqwest::Response,
-) -> Result<ResponseValue<T>, Error<E>> {
+) -> impl Future<Output = Result<ResponseValue<T>, Error<E>>> {
     let status = response.status();
     let headers = std::mem::take(response.headers_mut());
-    let full = response.bytes().await.map_err(Error::ResponseBodyError)?;
-    let inner =
-        serde_json::from_slice(&full).map_err(|e| Error::InvalidResponsePayload(full, e))?;
-    Ok(ResponseValue::new(inner, status, headers))
+    async move {
+        let full = body(&mut response)
+            .await
+            .map_err(|e| Error::ResponseBodyError(with_url(e, &response)))?;
+        let inner =
+            serde_json::from_slice(&full).map_err(|e| Error::InvalidResponsePayload(full, e))?;
+        Ok(ResponseValue::new(inner, status, headers))
+    }
+}
+
+/// The whole body, as `Response::bytes` reads it: one chunk is kept as it
+/// came, several are joined.
+async fn body(response: &mut reqwest::Response) -> reqwest::Result<bytes::Bytes> {
+    let Some(first) = response.chunk().await? else {
+        return Ok(bytes::Bytes::new());
+    };
+    let Some(second) = response.chunk().await? else {
+        return Ok(first);
+    };
+    let mut all = bytes::BytesMut::with_capacity(first.len() + second.len());
+    all.extend_from_slice(&first);
+    all.extend_from_slice(&second);
+    while let Some(more) = response.chunk().await? {
+        all.extend_from_slice(&more);
+    }
+    Ok(all.freeze())
+}
+
+/// A body error naming the response's URL, as `Response::bytes` gives it.
+#[cold]
+#[inline(never)]
+fn with_url(error: reqwest::Error, response: &reqwest::Response) -> reqwest::Error {
+    match error.url() {
+        Some(_) => error,
+        None => error.with_url(response.url().clone()),
+    }
 }
 
 /// The header that carries the API key.
@@ -411,21 +447,7 @@ impl ClientHooks<ClientState> for Client {
         request: &mut reqwest::Request,
         info: &OperationInfo,
     ) -> Result<(), Error<E>> {
-        match self.inner.credentials.get() {
-            Some(key) => {
-                request
-                    .headers_mut()
-                    .insert(API_KEY_HEADER, key.header_value());
-            }
-            None if requires_api_key(info.operation_id) => {
-                return Err(Error::Custom(format!(
-                    "`{}` needs an API key and none is set",
-                    info.operation_id
-                )));
-            }
-            None => {}
-        }
-        Ok(())
+        send::authorize(self, request, info)
     }
 
     async fn exec(

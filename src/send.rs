@@ -4,14 +4,23 @@
 //! the client's state decides whether a failed attempt is made again. An
 //! error answer is read whole inside its attempt ([`error_value`],
 //! [`unexpected`]), so a body cut short is a failure of that attempt.
+//! Each attempt sends its request with [`execute`], whose future holds
+//! little more than reqwest's own.
 
-use std::{fmt, future::Future, pin::Pin, time::Duration};
+use std::{
+    fmt,
+    future::Future,
+    pin::Pin,
+    task::{Context, Poll, ready},
+    time::{Duration, Instant},
+};
 
+use progenitor_client::OperationInfo;
 use reqwest::{ResponseBuilderExt as _, StatusCode, header::HeaderMap};
 use serde::de::DeserializeOwned;
 use tracing::Instrument as _;
 
-use crate::{Client, Error, Operation, ResponseValue};
+use crate::{API_KEY_HEADER, Client, Error, Execute, Operation, ResponseValue, requires_api_key};
 
 /// How an attempt failed, as a [`Retry`] rule reads it.
 #[derive(Debug, Clone, Copy)]
@@ -67,23 +76,113 @@ where
     loop {
         n += 1;
         let span = attempt_span(operation.id, n);
-        // Instrumenting costs a wrapper per poll; without a subscriber
-        // that wants the span there is nothing to attribute. (Boxing the
-        // attempt's future shrinks every future above it from 2.2 KB to
-        // 0.5 KB, but costs more copying and misses than it saves: the
-        // attempt is still made on the stack and then moved.)
-        let result = if span.is_disabled() {
-            attempt().await
-        } else {
-            attempt().instrument(span.clone()).await
+        // The attempt's result is gone before the wait (a block of its
+        // own), so the future has no room for it beside the attempt's.
+        let wait = {
+            // Instrumenting costs a wrapper per poll; without a subscriber
+            // that wants the span there is nothing to attribute. (Boxing
+            // the attempt's future costs more copying and misses than the
+            // smaller futures above it save: the attempt is still made on
+            // the stack and then moved.)
+            let result = if span.is_disabled() {
+                attempt().await
+            } else {
+                attempt().instrument(span.clone()).await
+            };
+            let (Some(rule), Err(error)) = (&client.inner.retry, &result) else {
+                return result;
+            };
+            match retry_wait(&**rule, operation, n, error) {
+                Some(wait) => wait,
+                None => return result,
+            }
         };
-        let (Some(rule), Err(error)) = (&client.inner.retry, &result) else {
-            return result;
-        };
-        match retry_wait(&**rule, operation, n, error) {
-            Some(wait) => pause(&span, wait).await,
-            None => return result,
+        pause(&span, wait).await;
+    }
+}
+
+/// Sends an attempt's request: adds the API key (an error, before
+/// anything is sent, if the operation needs one and none is set), tells
+/// the client's executor, and hands the request to reqwest. Not an `async
+/// fn`: the request is consumed here, so the future ([`Sent`]) holds only
+/// reqwest's own and what the executor wants back.
+#[allow(
+    clippy::result_large_err,
+    reason = "progenitor's `Error`, which the generated `send()` returns as it is"
+)]
+pub(crate) fn execute<'a, E>(
+    client: &'a Client,
+    mut request: reqwest::Request,
+    info: &OperationInfo,
+) -> Result<impl Future<Output = reqwest::Result<reqwest::Response>> + 'a, Error<E>> {
+    authorize(client, &mut request, info)?;
+    let after = match &client.inner.executor {
+        Some(executor) => {
+            let started = executor.before(&mut request, info.operation_id);
+            Some((&**executor, started))
         }
+        None => None,
+    };
+    Ok(Sent {
+        pending: client.client.execute(request),
+        after,
+    })
+}
+
+/// Puts the client's API key on `request`; without one, an operation that
+/// needs it fails here.
+#[allow(
+    clippy::result_large_err,
+    reason = "progenitor's `Error`, which the `pre` hook returns as it is"
+)]
+pub(crate) fn authorize<E>(
+    client: &Client,
+    request: &mut reqwest::Request,
+    info: &OperationInfo,
+) -> Result<(), Error<E>> {
+    match client.inner.credentials.get() {
+        Some(key) => {
+            request
+                .headers_mut()
+                .insert(API_KEY_HEADER, key.header_value());
+            Ok(())
+        }
+        None if requires_api_key(info.operation_id) => Err(no_api_key(info.operation_id)),
+        None => Ok(()),
+    }
+}
+
+/// An answer's status code, and the answer: taken and given back by value,
+/// so that the attempt reading it does not borrow it, and its future does
+/// not keep room for it while the body is read.
+pub(crate) fn status(response: reqwest::Response) -> (u16, reqwest::Response) {
+    (response.status().as_u16(), response)
+}
+
+/// The error of an operation that needs an API key when none is set.
+#[cold]
+#[inline(never)]
+fn no_api_key<E>(operation_id: &str) -> Error<E> {
+    Error::Custom(format!("`{operation_id}` needs an API key and none is set"))
+}
+
+/// A request on its way ([`execute`]): reqwest's future, and the executor
+/// to tell how it ended, with what its `before` returned.
+struct Sent<'a, F> {
+    /// `reqwest::Pending`, which reqwest does not name.
+    pending: F,
+    after: Option<(&'a dyn Execute, Option<Instant>)>,
+}
+
+impl<F: Future<Output = reqwest::Result<reqwest::Response>> + Unpin> Future for Sent<'_, F> {
+    type Output = reqwest::Result<reqwest::Response>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let result = ready!(Pin::new(&mut self.pending).poll(cx));
+        if let Some((executor, started)) = self.after.take() {
+            executor.after(&result, started);
+        }
+        Poll::Ready(result)
     }
 }
 

@@ -1,8 +1,9 @@
 //! The attempts of a generated `send()` (`src/send.rs`), against a raw
 //! loopback server that plays scripted answers in order: a retry rule in
 //! the client's state decides each next attempt, the request is built anew
-//! for each, and an error answer that is no `ErrorBody` keeps its status,
-//! headers and text.
+//! for each, an error answer that is no `ErrorBody` keeps its status,
+//! headers and text, and a success body is read whole however it is cut
+//! into chunks (or fails naming the URL, as `Response::bytes` does).
 
 use std::{
     sync::{Arc, Mutex},
@@ -227,4 +228,41 @@ async fn an_error_body_cut_short_is_a_failed_attempt() {
         [("get_my_profile", true, 1, "failed".to_owned())]
     );
     assert_eq!(seen.lock().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_success_body_cut_short_is_a_body_error_naming_the_url() {
+    let cut = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\nconnection: close\r\n\r\n{\"id\":".to_vec();
+    let (base, _) = scripted(vec![cut]).await;
+    let error = client(&base, None)
+        .get_my_profile()
+        .send()
+        .await
+        .unwrap_err();
+    let Error::ResponseBodyError(failure) = &error else {
+        panic!("{error:?}");
+    };
+    assert_eq!(
+        failure.url().map(|url| url.as_str()),
+        Some(format!("{base}/users/me").as_str()),
+        "{failure:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_success_body_in_several_chunks_is_read_whole() {
+    // Chunked transfer: each chunk is a frame of its own.
+    let mut reply =
+        b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n"
+            .to_vec();
+    for part in PROFILE.as_bytes().chunks(40) {
+        reply.extend_from_slice(format!("{:x}\r\n", part.len()).as_bytes());
+        reply.extend_from_slice(part);
+        reply.extend_from_slice(b"\r\n");
+    }
+    reply.extend_from_slice(b"0\r\n\r\n");
+    let (base, _) = scripted(vec![reply]).await;
+    let profile = client(&base, None).get_my_profile().send().await.unwrap();
+    assert_eq!(profile.username, "alice");
+    assert_eq!(profile.status(), 200);
 }

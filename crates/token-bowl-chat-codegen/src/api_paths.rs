@@ -27,6 +27,10 @@ pub const OPERATIONS: &str = "crate::operations";
 pub const RESPONSE_VALUE: &str = "crate::response_value";
 /// Runs a `send()`'s attempts under the client's retry rule.
 pub const SEND_ATTEMPTS: &str = "crate::send::attempts";
+/// Sends one attempt's request (API key, executor, reqwest).
+pub const SEND_EXECUTE: &str = "crate::send::execute";
+/// An answer's status code, and the answer (taken by value).
+pub const SEND_STATUS: &str = "crate::send::status";
 /// Runs a `send()` with a raw body once.
 pub const SEND_ONCE: &str = "crate::send::once";
 /// Reads an error answer an operation documents.
@@ -58,13 +62,22 @@ pub const API_PATHS: &[ApiPath] = &[
     },
     ApiPath {
         path: RESPONSE_VALUE,
-        must_be: "`async fn(reqwest::Response) -> Result<ResponseValue<T>, Error<E>>` \
-                  for `T: DeserializeOwned`",
+        must_be: "`fn(reqwest::Response) -> impl Future<Output = \
+                  Result<ResponseValue<T>, Error<E>>>` for `T: DeserializeOwned`",
     },
     ApiPath {
         path: SEND_ATTEMPTS,
         must_be: "`async fn(&Client, &'static Operation, impl Fn() -> Fut) \
                   -> Result<ResponseValue<T>, Error<E>>`",
+    },
+    ApiPath {
+        path: SEND_EXECUTE,
+        must_be: "`fn(&Client, reqwest::Request, &OperationInfo) \\
+                  -> Result<impl Future<Output = reqwest::Result<reqwest::Response>>, Error<E>>`",
+    },
+    ApiPath {
+        path: SEND_STATUS,
+        must_be: "`fn(reqwest::Response) -> (u16, reqwest::Response)`",
     },
     ApiPath {
         path: SEND_ONCE,

@@ -360,6 +360,21 @@ impl Who {
                     .api()
                     .clone(),
             ),
+            // For `--profile` only: bare reqwest with the client settings
+            // the SDK builds (a total timeout, a user agent, a 4 s idle
+            // pool, no redirects, no retries), to tell what those cost
+            // from what the SDK's own code costs.
+            4 => Who::Bare(
+                reqwest::Client::builder()
+                    .timeout(std::time::Duration::from_secs(30))
+                    .user_agent("token-bowl-chat-rust/0.1.0")
+                    .pool_idle_timeout(std::time::Duration::from_secs(4))
+                    .redirect(reqwest::redirect::Policy::none())
+                    .retry(reqwest::retry::never().max_retries_per_request(0))
+                    .build()
+                    .unwrap(),
+                base.into(),
+            ),
             _ => Who::Generated(token_bowl_chat_api::Client::with_api_key(
                 base,
                 token_bowl_chat_api::ApiKey::new(KEY).unwrap(),
@@ -514,7 +529,8 @@ fn main() {
     // `--profile WHO CALL N [--multi] [--tasks K] [--base URL]`: N calls of
     // one client, nothing else, for a profiler (`valgrind --tool=callgrind`).
     // WHO: 0 bare reqwest, 1 the SDK, 2 the generated client alone, 3 the
-    // generated client of `Client::api()`. On a current-thread runtime (the
+    // generated client of `Client::api()`, 4 bare reqwest with the SDK's
+    // client settings. On a current-thread runtime (the
     // calls in its `block_on`, or in K spawned tasks), or with `--multi` in
     // K tasks (default 1) spawned on a multi-thread runtime with 2 workers,
     // as in a plain `#[tokio::main]` program that spawns its work.

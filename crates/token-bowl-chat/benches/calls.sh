@@ -12,7 +12,8 @@
 # `instructions`: for each server, runtime (current-thread; multi-thread with
 # 2 workers, the calls in spawned tasks) and cell (sequential, 8 concurrent),
 # the instructions per call of each client (WHO: 0 bare reqwest + serde_json,
-# 1 the SDK, 3 `Client::api()`; default 0 1), as the slope between 200 and
+# 1 the SDK, 2 the generated client alone, 3 `Client::api()`, 4 bare
+# reqwest with the SDK's client settings; default 0 1), as the slope between 200 and
 # 1200 calls, so that start-up cancels out. Only this process is counted:
 # valgrind does not follow the server. Two runs at a time (counts do not
 # depend on load). On the multi-thread runtime the count still depends on
@@ -109,7 +110,7 @@ instructions)
 import statistics, sys
 rows = [line.split() for line in open(sys.argv[1])]
 whos = sys.argv[2:]
-names = {"0": "bare", "1": "SDK", "2": "generated", "3": "api()"}
+names = {"0": "bare", "1": "SDK", "2": "generated", "3": "api()", "4": "bare+settings"}
 calls = ["GET /users/me", "GET /messages (50)", "POST /messages"]
 count = {tuple(r[:7]): int(r[7]) for r in rows}
 print("instructions per call (slope 200 -> 1200 calls; multi-thread: median of 3 runs);")
@@ -175,7 +176,7 @@ cache)
 import statistics, sys
 rows = [line.split() for line in open(sys.argv[1])]
 whos = sys.argv[2:]
-names = {"0": "bare", "1": "SDK", "2": "generated", "3": "api()"}
+names = {"0": "bare", "1": "SDK", "2": "generated", "3": "api()", "4": "bare+settings"}
 calls = ["GET /users/me", "GET /messages (50)", "POST /messages"]
 kinds = ["instructions", "I1 misses", "D1 misses", "LL misses", "mispredicts"]
 count = {tuple(r[:6]): [int(v) for v in r[6:11]] for r in rows}

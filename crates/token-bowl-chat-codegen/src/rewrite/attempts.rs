@@ -7,7 +7,12 @@
 //! the snake-case one), so the operation table finds it. An error answer
 //! is read by `crate::send::error_value` (the documented error body, or
 //! `UnexpectedResponse` with the body it came with), an unlisted status
-//! by `crate::send::unexpected`, both inside the attempt. A raw body
+//! by `crate::send::unexpected`, both inside the attempt. The client's
+//! hooks around the send (`pre`, `exec`, `post`) become one
+//! `crate::send::execute`, which consumes the request before the attempt
+//! waits, so the attempt's future does not keep it; the answer's status
+//! is read by `crate::send::status`, which takes the answer by value for
+//! the same reason. A raw body
 //! (`reqwest::Body`, perhaps a stream) is sent once, in
 //! `crate::send::once`.
 
@@ -20,8 +25,8 @@ use syn::{
 
 use super::Operations;
 use crate::api_paths::{
-    OPERATIONS, RESPONSE_VALUE, SEND_ATTEMPTS, SEND_ERROR_VALUE, SEND_ONCE, SEND_UNEXPECTED,
-    syn_path,
+    OPERATIONS, RESPONSE_VALUE, SEND_ATTEMPTS, SEND_ERROR_VALUE, SEND_EXECUTE, SEND_ONCE,
+    SEND_STATUS, SEND_UNEXPECTED, syn_path,
 };
 
 /// The pass: each `send()` becomes attempts (see the module docs).
@@ -161,6 +166,66 @@ impl<'ast> syn::visit::Visit<'ast> for BoundNames {
     }
 }
 
+/// The hooks around the send, as progenitor writes them,
+/// `c.pre(&mut request, &info).await?; let result = c.exec(request, &info).await;
+/// c.post(&result, &info).await?; let response = result?;`, become one
+/// `let response = crate::send::execute(c, request, &info)?.await?;`
+/// (the locals named as the generator names them beside these arguments).
+/// A hook that fails stops the attempt with its error either way, and
+/// `post`, which the API crate does not implement, does nothing.
+fn one_execute(
+    stmts: &mut Vec<syn::Stmt>,
+    client: &Ident,
+    arguments: &[Ident],
+) -> Result<(), String> {
+    let [request, result, response] =
+        ["request", "result", "response"].map(|name| generated_local(name, arguments));
+    // (The generator names this one `info` whatever the arguments.)
+    let info = Ident::new("info", Span::call_site());
+    let hooks = [
+        format!("{client}.pre(&mut{request},&{info}).await?;"),
+        format!("let{result}={client}.exec({request},&{info}).await;"),
+        format!("{client}.post(&{result},&{info}).await?;"),
+        format!("let{response}={result}?;"),
+    ];
+    let Some(at) = stmts
+        .windows(hooks.len())
+        .position(|w| w.iter().zip(&hooks).all(|(stmt, hook)| flat(stmt) == *hook))
+    else {
+        return Err(format!(
+            "its `send()` does not call the hooks as `{}`",
+            hooks.concat()
+        ));
+    };
+    let execute = syn_path(SEND_EXECUTE);
+    let send: syn::Stmt =
+        parse_quote!(let #response = #execute(#client, #request, &#info)?.await?;);
+    stmts.splice(at..at + hooks.len(), [send]);
+    status_by_value(stmts, &response, arguments);
+    Ok(())
+}
+
+/// `match response.status().as_u16() { .. }` becomes
+/// `let (status, response) = crate::send::status(response); match status { .. }`:
+/// a borrowed local keeps its room in the attempt's future while the body
+/// is read, a moved one does not.
+fn status_by_value(stmts: &mut Vec<syn::Stmt>, response: &Ident, arguments: &[Ident]) {
+    let Some(syn::Stmt::Expr(syn::Expr::Match(read), None)) = stmts.last_mut() else {
+        return;
+    };
+    if flat(&read.expr) != format!("{response}.status().as_u16()") {
+        return;
+    }
+    let status = generated_local("status", arguments);
+    *read.expr = parse_quote!(#status);
+    let split = syn_path(SEND_STATUS);
+    let at = stmts.len() - 1;
+    stmts.insert(
+        at,
+        parse_quote!(let (#status, #response) = #split(#response);),
+    );
+}
+
 /// Whether the statements send a raw body (`.body(body)`).
 fn sends_raw_body(stmts: &[syn::Stmt]) -> bool {
     stmts.iter().any(|stmt| flat(stmt).contains(".body(body)"))
@@ -170,7 +235,7 @@ fn sends_raw_body(stmts: &[syn::Stmt]) -> bool {
 /// of building and sending the request (run in each attempt); before it,
 /// the arguments are checked once. An error says why the statements are
 /// not of the shape this pass knows.
-fn split(stmts: &[syn::Stmt]) -> Result<(Ident, usize), String> {
+fn split(stmts: &[syn::Stmt]) -> Result<(Ident, Vec<Ident>, usize), String> {
     let Some((client, arguments)) = stmts.first().and_then(fields) else {
         return Err("its `send()` does not start with `let Self { .. } = self;`".to_owned());
     };
@@ -204,7 +269,7 @@ fn split(stmts: &[syn::Stmt]) -> Result<(Ident, usize), String> {
             "argument `{again}` is checked after the URL is built, inside the attempt"
         ));
     }
-    Ok((client, start))
+    Ok((client, arguments, start))
 }
 
 impl VisitMut for Attempts<'_> {
@@ -222,7 +287,7 @@ impl VisitMut for Attempts<'_> {
             return;
         };
         *info = LitStr::new(id, info.span());
-        let (client, start) = match split(&f.block.stmts) {
+        let (client, arguments, start) = match split(&f.block.stmts) {
             Ok(split) => split,
             Err(why) => {
                 self.errors.push((name, why));
@@ -230,6 +295,12 @@ impl VisitMut for Attempts<'_> {
             }
         };
         let mut body: Vec<syn::Stmt> = f.block.stmts.split_off(start);
+        // (It changes `body` only when it succeeds.)
+        if let Err(why) = one_execute(&mut body, &client, &arguments) {
+            f.block.stmts.append(&mut body);
+            self.errors.push((name, why));
+            return;
+        }
         for stmt in &mut body {
             ErrorArms.visit_stmt_mut(stmt);
         }
@@ -291,6 +362,16 @@ mod tests {
             "{get}"
         );
         assert!(get.contains(r#"operation_id:"getThing""#), "{get}");
+        // The hooks around the send are one call, which consumes the request.
+        assert!(
+            get.contains("letresponse=crate::send::execute(client,request,&info)?.await?;"),
+            "{get}"
+        );
+        assert!(!client.contains(".pre(&mut"), "{client}");
+        assert!(
+            get.contains("let(status,response)=crate::send::status(response);matchstatus{"),
+            "{get}"
+        );
         assert!(
             get.contains("404u16=>Err(crate::send::error_value(response).await),"),
             "{get}"
@@ -361,6 +442,10 @@ mod tests {
             );
         }
         assert!(!send.contains("let_client=&_client;"), "{send}");
+        assert!(
+            send.contains("let_response=crate::send::execute(_client,_request,&info"),
+            "{send}"
+        );
     }
 
     #[test]
