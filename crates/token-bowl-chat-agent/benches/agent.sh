@@ -12,7 +12,7 @@ set -euo pipefail
 n=${1:-20}
 bin=${2:-target/release}
 work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 tag=$RANDOM$RANDOM
 
 register() {
