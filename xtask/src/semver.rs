@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use crate::{document::METHODS, surface::ty};
+use crate::{document::operation_keys, surface::ty};
 
 /// The version a change needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -110,20 +110,13 @@ fn id(op: &Value) -> &str {
 
 /// `"GET /logos"` → the operation.
 fn operations(doc: &Value) -> BTreeMap<String, &Value> {
-    let mut ops = BTreeMap::new();
-    for (path, item) in doc
-        .get("paths")
-        .and_then(Value::as_object)
+    operation_keys(doc)
         .into_iter()
-        .flatten()
-    {
-        for method in METHODS {
-            if let Some(op) = item.get(*method) {
-                ops.insert(format!("{} {path}", method.to_uppercase()), op);
-            }
-        }
-    }
-    ops
+        .filter_map(|(path, method)| {
+            let op = doc.get("paths")?.get(&path)?.get(&method)?;
+            Some((format!("{} {path}", method.to_uppercase()), op))
+        })
+        .collect()
 }
 
 fn schemas(doc: &Value) -> BTreeMap<String, &Value> {
@@ -318,32 +311,17 @@ fn type_change(name: &str, old: &Value, new: &Value, in_requests: bool, v: &mut 
 /// The component schemas a request uses (its parameters and body), with
 /// those they use in turn.
 fn request_types(doc: &Value) -> BTreeSet<String> {
-    let mut found = BTreeSet::new();
-    let mut todo: Vec<&Value> = Vec::new();
-    for op in operations(doc).values() {
-        todo.extend(op.get("parameters"));
-        todo.extend(op.get("requestBody"));
-    }
-    let schemas = schemas(doc);
-    while let Some(value) = todo.pop() {
-        match value {
-            Value::Object(map) => {
-                if let Some(name) = map
-                    .get("$ref")
-                    .and_then(Value::as_str)
-                    .and_then(|r| r.strip_prefix("#/components/schemas/"))
-                    && found.insert(name.to_owned())
-                    && let Some(schema) = schemas.get(name)
-                {
-                    todo.push(schema);
-                }
-                todo.extend(map.values());
-            }
-            Value::Array(list) => todo.extend(list),
-            _ => {}
-        }
-    }
-    found
+    let empty = serde_json::Map::new();
+    let schemas = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
+    let ops = operations(doc);
+    let roots = ops
+        .values()
+        .flat_map(|op| [op.get("parameters"), op.get("requestBody")])
+        .flatten();
+    token_bowl_chat_codegen::referenced_schemas(schemas, roots)
 }
 
 /// Three variants of the Token Bowl document `doc` (normalised), each with
