@@ -33,8 +33,15 @@ const TEMPLATE_PATH: &str = "/messages/{message_id}";
 /// part, when the document lacks one the growth builds on (it is not a
 /// Token Bowl document).
 pub fn grow(doc: &mut Value) -> Result<Vec<String>> {
+    grow_named(doc, "")
+}
+
+/// [`grow`] with `suffix` after each new name (`moderator_next`, …), for a
+/// growth beyond one that is already there.
+pub fn grow_named(doc: &mut Value, suffix: &str) -> Result<Vec<String>> {
     let mut added = Vec::new();
     for (schema, value) in [("Role", NEW_ROLE), ("MessageType", NEW_MESSAGE_TYPE)] {
+        let value = format!("{value}{suffix}");
         let values = doc
             .pointer_mut(&format!("/components/schemas/{schema}/enum"))
             .and_then(Value::as_array_mut)
@@ -44,40 +51,46 @@ pub fn grow(doc: &mut Value) -> Result<Vec<String>> {
             added.push(format!("{schema} value `{value}`"));
         }
     }
+    let field = format!("{NEW_FIELD}{suffix}");
     let properties = doc
         .pointer_mut("/components/schemas/MessageResponse/properties")
         .and_then(Value::as_object_mut)
         .context("the document has no schema `MessageResponse` with properties")?;
-    if !properties.contains_key(NEW_FIELD) {
-        properties.insert(NEW_FIELD.into(), json!({"type": "boolean"}));
-        added.push(format!("optional MessageResponse field `{NEW_FIELD}`"));
+    if !properties.contains_key(&field) {
+        properties.insert(field.clone(), json!({"type": "boolean"}));
+        added.push(format!("optional MessageResponse field `{field}`"));
     }
-    add_operation(doc, &mut added)?;
+    add_operation(doc, suffix, &mut added)?;
     Ok(added)
 }
 
 /// `GET` [`NEW_PATH`], made from `GET /messages/{message_id}`, answering a
-/// list of [`NEW_SCHEMA`].
-fn add_operation(doc: &mut Value, added: &mut Vec<String>) -> Result<()> {
+/// list of [`NEW_SCHEMA`] (each name with `suffix`).
+fn add_operation(doc: &mut Value, suffix: &str, added: &mut Vec<String>) -> Result<()> {
+    let (path, operation, schema) = (
+        format!("{NEW_PATH}{suffix}"),
+        format!("{NEW_OPERATION}{suffix}"),
+        format!("{NEW_SCHEMA}{suffix}"),
+    );
     let pointer = format!("/paths/{}/get", TEMPLATE_PATH.replace('/', "~1"));
     let Some(template) = doc.pointer(&pointer) else {
         bail!("the document has no operation GET {TEMPLATE_PATH}");
     };
     let mut op = template.clone();
-    op["operationId"] = json!(NEW_OPERATION);
+    op["operationId"] = json!(operation);
     let Some(answer) = op.pointer_mut("/responses/200/content/application~1json") else {
         bail!("GET {TEMPLATE_PATH} has no JSON 200 answer");
     };
     answer["schema"] = json!({"type": "array",
-        "items": {"$ref": format!("#/components/schemas/{NEW_SCHEMA}")}});
+        "items": {"$ref": format!("#/components/schemas/{schema}")}});
     let paths = doc["paths"]
         .as_object_mut()
         .context("`paths` is not an object")?;
-    if paths.contains_key(NEW_PATH) {
+    if paths.contains_key(&path) {
         return Ok(());
     }
-    paths.insert(NEW_PATH.into(), json!({"get": op}));
-    doc["components"]["schemas"][NEW_SCHEMA] = json!({
+    paths.insert(path.clone(), json!({"get": op}));
+    doc["components"]["schemas"][&schema] = json!({
         "type": "object",
         "required": ["emoji", "count"],
         "properties": {
@@ -87,7 +100,7 @@ fn add_operation(doc: &mut Value, added: &mut Vec<String>) -> Result<()> {
         }
     });
     added.push(format!(
-        "operation GET {NEW_PATH} (`{NEW_OPERATION}`) answering [{NEW_SCHEMA}]"
+        "operation GET {path} (`{operation}`) answering [{schema}]"
     ));
     Ok(())
 }
