@@ -229,6 +229,16 @@ pub fn operations_with_keys_mut(
         })
 }
 
+/// The property names an object schema lists as `required`.
+pub fn required_names(schema: &Value) -> impl Iterator<Item = &str> {
+    schema
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+}
+
 /// Every operation object of the document, with its path and method, read
 /// only (the path and method owned, so the document can change after).
 pub fn operations_with_keys(doc: &Value) -> Vec<(String, String, &Map<String, Value>)> {

@@ -14,7 +14,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use crate::{document::operation_keys, surface::ty};
+use crate::{
+    document::{operation_keys, required_names},
+    surface::ty,
+};
 
 /// The version a change needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -233,13 +236,7 @@ fn operation_change(key: &str, old: &Value, new: &Value, v: &mut Verdict) {
 /// A type's fields: name → (required, type).
 fn fields(schema: &Value) -> Option<BTreeMap<&str, (bool, String)>> {
     let properties = schema.get("properties")?.as_object()?;
-    let required: BTreeSet<&str> = schema
-        .get("required")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .collect();
+    let required: BTreeSet<&str> = required_names(schema).collect();
     Some(
         properties
             .iter()

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::document::METHODS;
+use crate::document::{METHODS, required_names};
 
 /// The surface of a normalised document.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -169,13 +169,7 @@ fn first_content_schema(holder: &Value) -> Option<&Value> {
 }
 
 fn fields(schema: &Value) -> String {
-    let required: Vec<&str> = schema
-        .get("required")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .collect();
+    let required: Vec<&str> = required_names(schema).collect();
     let list: Vec<String> = schema
         .get("properties")
         .and_then(Value::as_object)

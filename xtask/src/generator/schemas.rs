@@ -204,13 +204,8 @@ pub fn fits(
         }),
         Some("object") => value.as_object().is_some_and(|fields| {
             let props = map.get("properties").and_then(Value::as_object);
-            let required_present = map
-                .get("required")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .all(|name| fields.contains_key(name));
+            let required_present =
+                crate::document::required_names(schema).all(|name| fields.contains_key(name));
             required_present
                 && fields
                     .iter()
