@@ -308,6 +308,12 @@ fn real_url() -> Option<String> {
     url
 }
 
+/// Whether the real server under test has real time (`TB_REALTIME=1`: a
+/// Centrifugo beside it, such as the fake-centrifugo binary).
+fn realtime_expected() -> bool {
+    std::env::var("TB_REALTIME").is_ok_and(|v| v == "1")
+}
+
 async fn against_real(official: Official, http: bool) {
     let Some(base) = real_url() else { return };
     let Some(_) = official.command() else { return };
@@ -358,6 +364,9 @@ async fn against_real(official: Official, http: bool) {
         .map(|m| &m["content"])
         .collect();
     assert_eq!(contents, [&json!("hello agent")], "{waited:#}");
+    if realtime_expected() {
+        assert_eq!(waited["via"], "realtime", "{waited:#}");
+    }
     assert_eq!(ok(&steps, "wait_again")["timed_out"], true);
     for name in [
         "list_users",
@@ -426,7 +435,24 @@ async fn two_agents_converse_through_their_own_servers_on_the_real_server() {
         "{stdout}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let turns = stdout.lines().filter(|l| l.contains("\"turn\"")).count();
-    assert_eq!(turns, 6, "{stdout}");
+    let turns: Vec<Value> = stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|v| v["step"] == "turn")
+        .collect();
+    assert_eq!(turns.len(), 6, "{stdout}");
+    // With a Centrifugo beside the server (TB_REALTIME=1, e.g. the
+    // fake-centrifugo binary), the waits use real time: each session
+    // connects when the host initialises it, so all but the first turn of
+    // each side (which may start before that connect is done) must.
+    if realtime_expected() {
+        for turn in &turns[2..] {
+            assert_eq!(turn["via"], "realtime", "{stdout}");
+        }
+    } else {
+        for turn in &turns {
+            assert_eq!(turn["via"], "polling", "{stdout}");
+        }
+    }
     assert!(stdout.contains("\"converse\", \"ok\": true"), "{stdout}");
 }

@@ -3,7 +3,8 @@
 //! time where it connects and from polling the REST history where it does
 //! not, and hands each out once.
 //!
-//! Real time runs in a task of its own, started by the first wait. While it
+//! Real time runs in a task of its own, started when the host's session is
+//! initialised (or by the first wait, whichever comes first). While it
 //! is connected a wait sleeps until a message lands; while it is not (the
 //! server has no real-time side, or the connection dropped) each wait polls
 //! `since` the newest message seen. Right after each connect one poll fills
@@ -238,7 +239,7 @@ impl Inbox {
     }
 
     /// Starts the real-time task once, unless turned off.
-    fn start_realtime(self: &Arc<Self>) {
+    pub fn start_realtime(self: &Arc<Self>) {
         if !self.settings.realtime || self.realtime_started.swap(true, Ordering::AcqRel) {
             return;
         }
@@ -251,6 +252,11 @@ impl Inbox {
 /// Feeds the inbox from real time until the inbox goes. If the first
 /// connect fails (no real-time side), the inbox goes on polling.
 async fn realtime(client: Client, inbox: Weak<Inbox>, stop: CancellationToken) {
+    // Messages are told apart from your own by name: know it before the
+    // first one arrives (a failure here is the first wait's to report).
+    if let Some(inbox) = inbox.upgrade() {
+        let _ = inbox.me().await;
+    }
     let live = tokio::select! {
         live = client.realtime().skip_own_messages(true).connect() => live,
         () = stop.cancelled() => return,

@@ -8,9 +8,10 @@
 use std::{sync::Arc, time::Duration};
 
 use rmcp::{
-    ErrorData, ServerHandler,
+    ErrorData, RoleServer, ServerHandler,
     handler::server::{common::schema_for_output, router::tool::ToolRouter, wrapper::Parameters},
     model::{CallToolResult, ContentBlock, Implementation, ServerCapabilities, ServerConfig},
+    service::NotificationContext,
     tool, tool_handler, tool_router,
 };
 use serde::Serialize;
@@ -349,6 +350,12 @@ impl ServerHandler for ChatServer {
                  `to`, to one user; wait_for_messages returns new messages from others as \
                  they arrive (call it in a loop to converse); read_messages reads history.",
             )
+    }
+
+    /// The host is connected: real time connects now, so that the first
+    /// `wait_for_messages` already has it instead of polling until then.
+    async fn on_initialized(&self, _context: NotificationContext<RoleServer>) {
+        self.inbox.start_realtime();
     }
 }
 
