@@ -208,7 +208,7 @@ impl Editor {
     pub fn complete(&mut self, candidates_for: impl Fn(&str) -> Vec<String>) {
         if let Some(mut completion) = self.completion.take() {
             completion.index = (completion.index + 1) % completion.candidates.len();
-            self.replace_word(completion.start, &completion.candidates[completion.index]);
+            self.put_completion(completion.start, &completion.candidates[completion.index]);
             self.completion = Some(completion);
             return;
         }
@@ -217,12 +217,23 @@ impl Editor {
         let candidates = candidates_for(&word);
         if let Some(first) = candidates.first() {
             let first = first.clone();
-            self.replace_word(start, &first);
+            self.put_completion(start, &first);
             self.completion = Some(Completion {
                 start,
                 candidates,
                 index: 0,
             });
+        }
+    }
+
+    /// Puts a completed word in place of the one being completed, with a
+    /// space after it (as readline does) unless it ends in one or one
+    /// follows; the next Tab replaces word and space alike.
+    fn put_completion(&mut self, start: usize, word: &str) {
+        self.replace_word(start, word);
+        if !word.ends_with(' ') && self.text.get(self.cursor) != Some(&' ') {
+            self.text.insert(self.cursor, ' ');
+            self.cursor += 1;
         }
     }
 
@@ -303,11 +314,16 @@ mod tests {
                 .collect()
         };
         e.complete(names);
-        assert_eq!(e.text(), "hi @bob");
+        assert_eq!(e.text(), "hi @bob ");
         e.complete(names);
-        assert_eq!(e.text(), "hi @bea");
+        assert_eq!(e.text(), "hi @bea ");
         e.complete(names);
-        assert_eq!(e.text(), "hi @bob");
+        assert_eq!(e.text(), "hi @bob ");
+        // Before a space already there, none is added.
+        let mut mid = typed("@b there");
+        mid.cursor = 2;
+        mid.complete(names);
+        assert_eq!(mid.text(), "@bob there");
         let mut none = typed("@z");
         none.complete(names);
         assert_eq!(none.text(), "@z");

@@ -244,14 +244,18 @@ fn tab_completes_names_and_commands() {
     let mut app = app(100, 30);
     typed(&mut app, "hi @b");
     press(&mut app, KeyCode::Tab, KeyModifiers::NONE);
-    assert_eq!(app.editor.text(), "hi @bob");
+    // A space follows, so typing on starts the next word (found in tmux:
+    // "@ma", Tab, "ok" gave "@mayaok").
+    assert_eq!(app.editor.text(), "hi @bob ");
+    typed(&mut app, "ok");
+    assert_eq!(app.editor.text(), "hi @bob ok");
     press(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
     typed(&mut app, "/d");
     press(&mut app, KeyCode::Tab, KeyModifiers::NONE);
     assert_eq!(app.editor.text(), "/dm ");
     typed(&mut app, "ca");
     press(&mut app, KeyCode::Tab, KeyModifiers::NONE);
-    assert_eq!(app.editor.text(), "/dm carol");
+    assert_eq!(app.editor.text(), "/dm carol ");
     enter(&mut app);
     assert_eq!(app.open, ConvId::Direct("carol".into()));
 }
