@@ -239,6 +239,56 @@ async fn messages_send_list_and_show() {
     show.assert_calls_async(1).await;
 }
 
+/// A send whose answer is lost (the real server answers a text/plain 500
+/// when its Centrifugo publish fails, after storing the message: see
+/// server-behavior.md, Messages) is looked up in the recent history, never
+/// sent again: found, it is reported sent, with a note on stderr; not
+/// found, the error says it is safe to send again.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_send_whose_answer_is_lost_is_looked_up_not_sent_again() {
+    for stored in [true, false] {
+        let server = server().await;
+        let send = server.send_message(|when, then| {
+            when.into_inner().header("x-api-key", KEY);
+            then.into_inner()
+                .status(500)
+                .header("content-type", "text/plain; charset=utf-8")
+                .body("Internal Server Error");
+        });
+        server.get_my_profile(|when, then| {
+            when.into_inner().header("x-api-key", KEY);
+            then.ok(&decode(profile()));
+        });
+        let found: Vec<Value> = if stored {
+            vec![message(MSG_ID, "hello room", None)]
+        } else {
+            vec![message(MSG_ID, "something else", None)]
+        };
+        let history = server.get_messages(|when, then| {
+            when.into_inner().header("x-api-key", KEY);
+            then.ok(&decode(json!({"messages": found,
+                "pagination": {"total": 1, "offset": 0, "limit": 100, "has_more": false}})));
+        });
+        let output = run(&server, Some(KEY), &["messages", "send", "hello room"]).await;
+        send.assert_calls_async(1).await;
+        history.assert_calls_async(1).await;
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        if stored {
+            assert_eq!(json_out(&output)["id"], MSG_ID);
+            assert!(
+                stderr.contains("found stored") && stderr.contains("500"),
+                "{stderr}"
+            );
+        } else {
+            let text = failure(&output);
+            assert!(
+                text.contains("not sent") && text.contains("safe to send again"),
+                "{text}"
+            );
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn messages_list_all_streams_one_json_per_line() {
     let server = server().await;

@@ -204,6 +204,46 @@ async fn chat_sends_room_and_direct_messages_and_quits() {
     to_bob.assert_calls_async(1).await;
 }
 
+/// A line whose send loses its answer (the real server's text/plain 500
+/// when its publish fails, after storing it) is looked up in the history:
+/// found, it shows as sent, with a note; it is never sent twice.
+#[tokio::test(flavor = "multi_thread")]
+async fn chat_looks_up_a_send_whose_answer_is_lost() {
+    let fake = FakeCentrifugo::start(100).await;
+    let rest = rest_for(&fake).await;
+    let send = rest.send_message(|_, then| {
+        then.into_inner()
+            .status(500)
+            .header("content-type", "text/plain; charset=utf-8")
+            .body("Internal Server Error");
+    });
+    let history = rest.get_messages(|_, then| {
+        then.ok(&decode(json!({"messages": [{
+            "id": "865ce10f-fb73-460f-abfb-9826f6705e8a", "from_user_id": "",
+            "from_username": "alice", "to_username": null, "content": "hello room",
+            "message_type": "room", "description": "",
+            "timestamp": "2026-11-22T01:02:32+00:00"}],
+            "pagination": {"total": 1, "offset": 0, "limit": 100, "has_more": false}})));
+    });
+    let mut command = assert_cmd::Command::cargo_bin("token-bowl").unwrap();
+    command
+        .env("TOKEN_BOWL_CHAT_API_KEY", KEY)
+        .env("NO_COLOR", "1")
+        .args(["--base-url", &rest.base_url(), "--utc", "live", "chat"])
+        .write_stdin("hello room\n/quit\n")
+        .timeout(Duration::from_secs(20));
+    let output = tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("found stored"), "{text}");
+    assert!(text.contains("you: hello room"), "{text}");
+    assert!(!text.contains("not sent"), "{text}");
+    send.assert_calls_async(1).await;
+    history.assert_calls_async(1).await;
+}
+
 /// A mock REST server: alice's profile and a connection token for `fake`.
 async fn rest_for(fake: &FakeCentrifugo) -> httpmock::MockServer {
     let rest = httpmock::MockServer::start_async().await;

@@ -9,10 +9,12 @@ use std::{
 use clap::Subcommand;
 use serde_json::Value;
 use token_bowl_chat::{
-    Client,
+    Client, Error,
     realtime::{Event, EventStream, Realtime},
 };
 use tokio::sync::mpsc;
+
+use super::shared::{found_note, settle};
 
 use crate::{
     failure::Failure,
@@ -299,12 +301,24 @@ async fn chat(client: &Client, out: &Out) -> Result<(), Failure> {
                         Some((to, text)) => live.send_direct_message(to, text.trim()).await,
                         None => live.send_message(line).await,
                     };
+                    let result = match result {
+                        Ok(sent) => Ok(sent),
+                        // Maybe stored: the history says, never a second send.
+                        Err(Error::SendOutcomeUnknown(unknown)) => {
+                            let settled = settle(client, &unknown).await;
+                            if settled.is_ok() {
+                                print(out.paint(&found_note(&unknown), 33));
+                            }
+                            settled
+                        }
+                        Err(e) => Err(format!("not sent: {e}")),
+                    };
                     match result {
                         Ok(sent) => {
                             let to = sent.to_username.map_or_else(String::new, |t| format!(" → {t}"));
                             print(out.paint(&format!("[{}] you{to}: {}", out.time(sent.timestamp), sent.content), 2));
                         }
-                        Err(e) => print(out.paint(&format!("not sent: {e}"), 31)),
+                        Err(text) => print(out.paint(&text, 31)),
                     }
                 }
             },

@@ -5,12 +5,13 @@ use std::io;
 use chrono::{DateTime, Utc};
 use clap::Subcommand;
 use futures::StreamExt;
-use token_bowl_chat::{Client, HistoryOptions, Message, MessageQuery};
+use token_bowl_chat::{Client, Error, HistoryOptions, Message, MessageQuery};
 use uuid::Uuid;
 
-use super::shared::{Result, wait};
+use super::shared::{Result, found_note, settle, wait};
 use crate::{
-    output::Out,
+    failure::Failure,
+    output::{Out, Spinner},
     parse::{parse_limit, parse_offset, parse_time},
 };
 
@@ -82,9 +83,24 @@ async fn send(text: String, to: Option<String>, client: &Client, out: &Out) -> R
     } else {
         text
     };
-    let sent = match &to {
-        Some(to) => wait("sending", client.send_direct_message(to, &text)).await?,
-        None => wait("sending", client.send_message(&text)).await?,
+    let sending = async {
+        match &to {
+            Some(to) => client.send_direct_message(to, &text).await,
+            None => client.send_message(&text).await,
+        }
+    };
+    let sent = match wait("sending", sending).await {
+        Err(Failure::Api(Error::SendOutcomeUnknown(unknown))) => {
+            let found = {
+                let _spinner = Spinner::start("looking for it in recent history");
+                settle(client, &unknown).await
+            };
+            // The note on stderr, so that JSON output stays one document.
+            let message = found.map_err(Failure::Failed)?;
+            eprintln!("note: {}", found_note(&unknown));
+            message
+        }
+        other => other?,
     };
     out.show(&sent, |out| {
         let target = to.map_or_else(|| "the room".to_owned(), |t| t.to_string());

@@ -1,8 +1,10 @@
 //! What more than one area's commands use: the wait with a spinner, the
-//! redaction of secrets, and the answers to a deletion and a new key.
+//! settling of a send whose outcome is unknown, the redaction of secrets,
+//! and the answers to a deletion and a new key.
 
 use serde::Serialize;
 use serde_json::{Value, json};
+use token_bowl_chat::{Client, Message, UnknownSend};
 
 use crate::{
     failure::Failure,
@@ -19,6 +21,44 @@ pub async fn wait<T>(
 ) -> Result<T> {
     let _spinner = Spinner::start(what);
     Ok(future.await?)
+}
+
+/// A send whose outcome is unknown (the server may have stored it): the
+/// recent history says whether it was, so the user learns whether to send
+/// again; it is never re-sent here. `Err` is the one line to show.
+pub async fn settle(
+    client: &Client,
+    unknown: &UnknownSend,
+) -> std::result::Result<Message, String> {
+    let cause = cause(unknown);
+    match client.find_sent(unknown).await {
+        Ok(Some(message)) => Ok(message),
+        Ok(None) => Err(format!(
+            "not sent: the send failed{cause} and the message is not in recent history, \
+             so the server did not store it; it is safe to send again"
+        )),
+        Err(e) => Err(format!(
+            "the message may have been stored although the send failed{cause}, and looking \
+             for it failed too ({e}); it was not re-sent: check `token-bowl messages list` \
+             before sending it again"
+        )),
+    }
+}
+
+/// What to tell the user when [`settle`] found the message stored.
+pub fn found_note(unknown: &UnknownSend) -> String {
+    format!(
+        "the server's answer was lost{}, but the message was found stored: it was sent once",
+        cause(unknown)
+    )
+}
+
+fn cause(unknown: &UnknownSend) -> String {
+    unknown
+        .cause
+        .as_ref()
+        .map(|c| format!(" ({c})"))
+        .unwrap_or_default()
 }
 
 const REDACTED: &str = "<redacted>";
