@@ -452,11 +452,13 @@ async fn ctrl_c_restores(tmux: &Tmux, dir: &std::path::Path) {
     );
 }
 
-/// Against the real server, when `TB_REAL_URL` is set: it has no WebSocket
-/// side, so the chat says it polls, and a second user's messages still
+/// Against the real server, when `TB_REAL_URL` is set. The real-server
+/// tool's server has no WebSocket side, so the chat says it polls; with
+/// `TB_REALTIME=1` (a Centrifugo beside it, e.g. the fake-centrifugo
+/// binary) it must be live instead. Either way a second user's messages
 /// arrive in the right places.
 #[tokio::test(flavor = "multi_thread")]
-async fn against_the_real_server_without_real_time_it_polls() {
+async fn against_the_real_server() {
     let Ok(url) = std::env::var("TB_REAL_URL") else {
         eprintln!("TB_REAL_URL is not set: skipped");
         return;
@@ -489,10 +491,15 @@ async fn against_the_real_server_without_real_time_it_polls() {
     std::fs::create_dir_all(&dir).unwrap();
     let started = Instant::now();
     let tmux = Tmux::start("real", 100, 30, &chat_command(&url, &key, &dir));
+    let realtime = std::env::var("TB_REALTIME").is_ok_and(|v| v == "1");
     let tmux = tokio::task::spawn_blocking(move || {
-        tmux.wait("the polling status", |s| {
-            s.contains("○ no real time: polling")
-        });
+        if realtime {
+            tmux.wait("the live status", |s| s.contains("● live"));
+        } else {
+            tmux.wait("the polling status", |s| {
+                s.contains("○ no real time: polling")
+            });
+        }
         tmux
     })
     .await
@@ -515,6 +522,12 @@ async fn against_the_real_server_without_real_time_it_polls() {
         tmux.keys(&["-l", "hello back"]);
         tmux.keys(&["Enter"]);
         tmux.wait("the sent message", |s| s.contains("you: hello back"));
+        // The direct message is in b's conversation, which is then read.
+        tmux.keys(&["-l", &format!("/dm {b}")]);
+        tmux.keys(&["Enter"]);
+        tmux.wait("b's direct message", |s| {
+            s.contains("direct hello") && !list_entry(s, &format!("@{b}")).ends_with(" 1")
+        });
         tmux
     })
     .await
