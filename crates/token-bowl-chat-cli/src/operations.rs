@@ -52,6 +52,7 @@ const COMMANDS: &[(&str, &str)] = &[
     ("send_typing_indicator", "live chat"),
     ("update_bot", "bots update"),
     ("update_conversation", "conversations update"),
+    ("regenerate_my_api_key", "users regenerate-key"),
     ("update_my_logo", "users update"),
     ("update_my_username", "users update"),
     ("update_my_webhook", "users update"),
@@ -74,10 +75,6 @@ const NO_COMMAND: &[(&str, &str)] = &[
     (
         "get_websocket_connections",
         "not offered yet: the SDK has it (`Client::admin_websocket_stats`); server 2.0.1 always reports zeros",
-    ),
-    (
-        "regenerate_my_api_key",
-        "not offered yet: the SDK has it (`Client::regenerate_api_key`)",
     ),
     (
         "send_magic_link",

@@ -432,6 +432,33 @@ async fn users_list_and_update() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn users_regenerate_key_prints_the_new_key() {
+    let server = server().await;
+    let new = "cd".repeat(32);
+    server.get_my_profile(|when, then| {
+        when.into_inner().header("x-api-key", KEY);
+        then.ok(&decode(profile()));
+    });
+    let regenerate = server.regenerate_my_api_key(|when, then| {
+        when.into_inner().header("x-api-key", KEY);
+        then.ok(&decode(json!({"api_key": new})));
+    });
+    let text = stdout(
+        &run(
+            &server,
+            Some(KEY),
+            &["users", "regenerate-key", "--format", "table"],
+        )
+        .await,
+    );
+    assert_eq!(text.trim(), format!("New API key for alice: {new}"));
+    let answer = json_out(&run(&server, Some(KEY), &["users", "regenerate-key"]).await);
+    assert_eq!(answer["api_key"], new.as_str());
+    assert_eq!(answer["id"], ALICE_ID);
+    regenerate.assert_calls_async(2).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn unread_count_list_and_mark_read() {
     let server = server().await;
     let count_mock = server.get_unread_count(|when, then| {

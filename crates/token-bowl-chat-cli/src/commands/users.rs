@@ -1,10 +1,10 @@
-//! `users`: list users and update your profile.
+//! `users`: list users, update your profile, replace your key.
 
 use clap::{Args, Subcommand};
 use serde_json::{Map, Value, json};
 use token_bowl_chat::{Client, User};
 
-use super::shared::{Result, wait};
+use super::shared::{Result, new_key, wait};
 use crate::{failure::Failure, output::Out};
 
 #[derive(Debug, Subcommand)]
@@ -17,6 +17,8 @@ pub enum Users {
     },
     /// Update your profile
     Update(ProfileUpdate),
+    /// Replace your API key and print the new one (the old one stops working)
+    RegenerateKey,
 }
 
 #[derive(Debug, Args)]
@@ -41,6 +43,11 @@ pub async fn run(command: Users, client: &Client, out: &Out) -> Result {
     match command {
         Users::List { online } => list(online, client, out).await,
         Users::Update(update) => update_profile(update, client, out).await,
+        Users::RegenerateKey => {
+            let me = wait("loading your profile", client.me()).await?;
+            let key = wait("regenerating your key", client.regenerate_api_key()).await?;
+            new_key(out, &me.username, me.id, &key)
+        }
     }
 }
 
