@@ -185,18 +185,7 @@ async fn chat_sends_room_and_direct_messages_and_quits() {
         ));
         then.created(&decode(sent("hi there", Some("bob"))));
     });
-    let mut command = assert_cmd::Command::cargo_bin("token-bowl").unwrap();
-    command
-        .env("TOKEN_BOWL_CHAT_API_KEY", KEY)
-        .env("NO_COLOR", "1")
-        .args(["--base-url", &rest.base_url(), "--utc", "live", "chat"])
-        .write_stdin("hello room\n\n@bob hi there\n/quit\n")
-        .timeout(Duration::from_secs(20));
-    let output = tokio::task::spawn_blocking(move || command.output().unwrap())
-        .await
-        .unwrap();
-    assert!(output.status.success(), "{output:?}");
-    let text = String::from_utf8(output.stdout).unwrap();
+    let text = live_chat(&rest, "hello room\n\n@bob hi there\n/quit\n").await;
     assert!(text.contains("Chatting as alice"), "{text}");
     assert!(text.contains("you: hello room"), "{text}");
     assert!(text.contains("you → bob: hi there"), "{text}");
@@ -225,23 +214,29 @@ async fn chat_looks_up_a_send_whose_answer_is_lost() {
             "timestamp": "2026-11-22T01:02:32+00:00"}],
             "pagination": {"total": 1, "offset": 0, "limit": 100, "has_more": false}})));
     });
-    let mut command = assert_cmd::Command::cargo_bin("token-bowl").unwrap();
-    command
-        .env("TOKEN_BOWL_CHAT_API_KEY", KEY)
-        .env("NO_COLOR", "1")
-        .args(["--base-url", &rest.base_url(), "--utc", "live", "chat"])
-        .write_stdin("hello room\n/quit\n")
-        .timeout(Duration::from_secs(20));
-    let output = tokio::task::spawn_blocking(move || command.output().unwrap())
-        .await
-        .unwrap();
-    assert!(output.status.success(), "{output:?}");
-    let text = String::from_utf8(output.stdout).unwrap();
+    let text = live_chat(&rest, "hello room\n/quit\n").await;
     assert!(text.contains("found stored"), "{text}");
     assert!(text.contains("you: hello room"), "{text}");
     assert!(!text.contains("not sent"), "{text}");
     send.assert_calls_async(1).await;
     history.assert_calls_async(1).await;
+}
+
+/// Runs `live chat` against `rest` with `stdin` typed in; it must succeed.
+/// Its standard output.
+async fn live_chat(rest: &httpmock::MockServer, stdin: &str) -> String {
+    let mut command = assert_cmd::Command::cargo_bin("token-bowl").unwrap();
+    command
+        .env("TOKEN_BOWL_CHAT_API_KEY", KEY)
+        .env("NO_COLOR", "1")
+        .args(["--base-url", &rest.base_url(), "--utc", "live", "chat"])
+        .write_stdin(stdin)
+        .timeout(Duration::from_secs(20));
+    let output = tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8(output.stdout).unwrap()
 }
 
 /// A mock REST server: alice's profile and a connection token for `fake`.
