@@ -41,6 +41,10 @@ impl Client {
 
     /// Looks in recent history for a message whose send ended in
     /// [`Error::SendOutcomeUnknown`]: `Some` if the server stored it.
+    ///
+    /// It matches your newest message with the same recipient and text,
+    /// stored from a minute before the attempt on (up to 100 messages): the
+    /// same text sent twice within that minute cannot be told apart.
     pub async fn find_sent(&self, unknown: &UnknownSend) -> Result<Option<Message>> {
         let me = self.me().await?;
         let query = MessageQuery::new()
