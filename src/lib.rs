@@ -284,6 +284,33 @@ mod lenient {
                 .map_err(|e| D::Error::custom(format!("{e}: {text:?}"))),
         }
     }
+
+    /// A time in UTC, read by chrono's RFC 3339 parser (about 35 ns), and
+    /// only when that fails by its general one, which chrono's own
+    /// deserializer uses (about 200 ns): it accepts the same texts, with
+    /// the same errors, faster.
+    pub(crate) fn date_time<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<chrono::DateTime<chrono::Utc>, D::Error> {
+        d.deserialize_str(DateTimeText)
+    }
+
+    struct DateTimeText;
+
+    impl serde::de::Visitor<'_> for DateTimeText {
+        type Value = chrono::DateTime<chrono::Utc>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an RFC 3339 date and time")
+        }
+
+        fn visit_str<E: Error>(self, text: &str) -> Result<Self::Value, E> {
+            match chrono::DateTime::parse_from_rfc3339(text) {
+                Ok(time) => Ok(time.to_utc()),
+                Err(_) => text.parse().map_err(E::custom),
+            }
+        }
+    }
 }
 
 /// Why a string is not a usable secret. The message never contains it.
@@ -621,6 +648,40 @@ mod tests {
         assert_eq!("viewer".parse::<Role>(), Ok(Role::Viewer));
         let kind: MessageType = serde_json::from_str(r#""x-kind-from-a-newer-server""#).unwrap();
         assert_eq!(kind.as_str(), "x-kind-from-a-newer-server");
+    }
+
+    #[test]
+    fn times_read_as_chrono_reads_them() {
+        #[derive(serde::Deserialize)]
+        struct At {
+            #[serde(deserialize_with = "super::lenient::date_time")]
+            at: chrono::DateTime<chrono::Utc>,
+        }
+        let fast = |text: &str| {
+            serde_json::from_value::<At>(serde_json::json!({ "at": text }))
+                .map(|a| a.at)
+                .map_err(|e| e.to_string())
+        };
+        let chrono_own = |text: &str| {
+            serde_json::from_value::<chrono::DateTime<chrono::Utc>>(serde_json::json!(text))
+                .map_err(|e| e.to_string())
+        };
+        // As the real server sends them, and forms only the general
+        // parser takes, and ones both refuse (same error text).
+        for text in [
+            "2026-11-22T01:02:32.247494+00:00",
+            "2026-12-07T20:17:28.312648Z",
+            "2026-11-22T02:02:32+01:00",
+            "2026-11-22 01:02:32 +00:00",
+            "2026-11-22T01:02:32",
+            "yesterday",
+            "",
+        ] {
+            assert_eq!(fast(text), chrono_own(text), "{text:?}");
+        }
+        assert!(fast("2026-11-22T01:02:32.247494+00:00").is_ok());
+        let wrong = serde_json::from_value::<At>(serde_json::json!({ "at": 5 }));
+        assert!(wrong.is_err());
     }
 
     #[test]

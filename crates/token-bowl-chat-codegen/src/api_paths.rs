@@ -41,6 +41,8 @@ pub const SEND_UNEXPECTED: &str = "crate::send::unexpected";
 pub const MOCK_QUERY_PAIRS: &str = "crate::mock_query::pairs";
 /// Deserializes a lenient id (format `uuid-or-empty`).
 pub const LENIENT_UUID_OR_EMPTY: &str = "crate::lenient::uuid_or_empty";
+/// Deserializes a `DateTime<Utc>` (RFC 3339 parser first).
+pub const LENIENT_DATE_TIME: &str = "crate::lenient::date_time";
 
 /// Every path the generated code names in the API crate, with what it must
 /// be there.
@@ -101,6 +103,11 @@ pub const API_PATHS: &[ApiPath] = &[
         path: LENIENT_UUID_OR_EMPTY,
         must_be: "a serde `deserialize_with` function to `Option<uuid::Uuid>` \
                   that reads `\"\"`, `null` and a missing field as `None`",
+    },
+    ApiPath {
+        path: LENIENT_DATE_TIME,
+        must_be: "a serde `deserialize_with` function to `chrono::DateTime<Utc>` that \
+                  accepts what chrono's own deserializer accepts",
     },
 ];
 
@@ -176,8 +183,8 @@ mod tests {
         assert!(listed("crate::send").is_none());
     }
 
-    /// One operation of each kind the rewrite knows: a secret and a
-    /// lenient id in a JSON answer, a documented error, a query parameter
+    /// One operation of each kind the rewrite knows: a secret, a lenient
+    /// id and a time in a JSON answer, a documented error, a query parameter
     /// (its mock helper), and a raw body.
     const EVERY_KIND: &str = r##"{
       "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
@@ -191,9 +198,10 @@ mod tests {
         "/upload": {"post": {"operationId": "upload",
           "requestBody": {"required": true, "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
           "responses": {"204": {"description": "ok"}}}}},
-      "components": {"schemas": {"Bot": {"type": "object", "required": ["api_key", "owner_id"],
+      "components": {"schemas": {"Bot": {"type": "object", "required": ["api_key", "owner_id", "created_at"],
         "properties": {"api_key": {"type": "string", "format": "password"},
-                       "owner_id": {"type": "string", "format": "uuid-or-empty"}}}}}
+                       "owner_id": {"type": "string", "format": "uuid-or-empty"},
+                       "created_at": {"type": "string", "format": "date-time"}}}}}
     }"##;
 
     #[test]

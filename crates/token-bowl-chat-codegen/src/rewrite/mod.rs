@@ -9,15 +9,17 @@
 //!    new operation (a new method) is a minor release too.
 //! 4. [`lenient_ids`]: ids the server may send as `""` become
 //!    `Option<Uuid>`.
-//! 5. [`mock_bodies`]: mock helpers serialise a body passed by value.
-//! 6. [`mock_query_values`]: mock helpers match a query value as the
+//! 5. [`fast_times`]: `DateTime<Utc>` fields are read by chrono's RFC 3339
+//!    parser first.
+//! 6. [`mock_bodies`]: mock helpers serialise a body passed by value.
+//! 7. [`mock_query_values`]: mock helpers match a query value as the
 //!    client sends it (a list repeats the key; a union has no `Display`).
-//! 7. [`no_api_version`]: no `api-version` header on requests.
-//! 8. [`moved_headers`]: answers are read by `crate::response_value`,
+//! 8. [`no_api_version`]: no `api-version` header on requests.
+//! 9. [`moved_headers`]: answers are read by `crate::response_value`,
 //!    which moves the headers.
-//! 9. [`other_methods`]: OPTIONS and TRACE are sent with
+//! 10. [`other_methods`]: OPTIONS and TRACE are sent with
 //!    `request(Method::X, url)` (`reqwest::Client` has no shortcut).
-//! 10. [`attempts`]: each `send()` becomes attempts under the retry rule
+//! 11. [`attempts`]: each `send()` becomes attempts under the retry rule
 //!     (the client only; it needs the operation table). It reads the
 //!     error bodies as `moved_headers` leaves them, so it runs last.
 //!
@@ -29,6 +31,7 @@
 //! in [`api_paths`](crate::api_paths).
 
 mod attempts;
+mod fast_times;
 mod lenient_ids;
 mod mock_bodies;
 mod mock_query_values;
@@ -60,6 +63,7 @@ pub fn rewrite(
     non_exhaustive::rewrite_items(&mut file.items);
     sealed_mock::rewrite_items(&mut file.items);
     lenient_ids::LenientIds.visit_file_mut(file);
+    fast_times::FastTimes.visit_file_mut(file);
     mock_bodies::MockBodies::default().visit_file_mut(file);
     mock_query_values::MockQueryValues.visit_file_mut(file);
     no_api_version::NoApiVersionHeader.visit_file_mut(file);
