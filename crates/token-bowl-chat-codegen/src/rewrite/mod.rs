@@ -18,7 +18,7 @@
 //! 9. [`moved_headers`]: answers are read by `crate::response_value`,
 //!    which moves the headers.
 //! 10. [`other_methods`]: OPTIONS and TRACE are sent with
-//!    `request(Method::X, url)` (`reqwest::Client` has no shortcut).
+//!     `request(Method::X, url)` (`reqwest::Client` has no shortcut).
 //! 11. [`attempts`]: each `send()` becomes attempts under the retry rule
 //!     (the client only; it needs the operation table). It reads the
 //!     error bodies as `moved_headers` leaves them, so it runs last.
