@@ -25,6 +25,10 @@ pub const NEW_PATH: &str = "/messages/{message_id}/reactions";
 /// The schema [`NEW_OPERATION`] answers a list of.
 pub const NEW_SCHEMA: &str = "Reaction";
 
+/// How many parts a growth adds to a document that has none of them: the
+/// role, the message type, the field and the operation (with its schema).
+pub const PARTS: usize = 4;
+
 /// The operation [`NEW_OPERATION`] is made from (its parameter, security
 /// and error answers): `GET /messages/{message_id}`.
 const TEMPLATE_PATH: &str = "/messages/{message_id}";

@@ -12,12 +12,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::{
-    document::{operation_keys, required_names},
+    document::{operations_with_keys, required_names},
     surface::ty,
 };
+
+/// An operation object.
+type Op = Map<String, Value>;
 
 /// The version a change needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -107,18 +110,15 @@ pub fn verdict(old: &Value, new: &Value) -> Verdict {
     v
 }
 
-fn id(op: &Value) -> &str {
+fn id(op: &Op) -> &str {
     op.get("operationId").and_then(Value::as_str).unwrap_or("?")
 }
 
 /// `"GET /logos"` → the operation.
-fn operations(doc: &Value) -> BTreeMap<String, &Value> {
-    operation_keys(doc)
+fn operations(doc: &Value) -> BTreeMap<String, &Op> {
+    operations_with_keys(doc)
         .into_iter()
-        .filter_map(|(path, method)| {
-            let op = doc.get("paths")?.get(&path)?.get(&method)?;
-            Some((format!("{} {path}", method.to_uppercase()), op))
-        })
+        .map(|(path, method, op)| (format!("{} {path}", method.to_uppercase()), op))
         .collect()
 }
 
@@ -130,7 +130,7 @@ fn schemas(doc: &Value) -> BTreeMap<String, &Value> {
 }
 
 /// The parameters of an operation: `"query limit"` → (required, type).
-fn parameters(op: &Value) -> BTreeMap<String, (bool, String)> {
+fn parameters(op: &Op) -> BTreeMap<String, (bool, String)> {
     op.get("parameters")
         .and_then(Value::as_array)
         .into_iter()
@@ -151,7 +151,7 @@ fn parameters(op: &Value) -> BTreeMap<String, (bool, String)> {
 }
 
 /// The type of an operation's body, or of its answers of one kind.
-fn body(op: &Value) -> Option<String> {
+fn body(op: &Op) -> Option<String> {
     let body = op.get("requestBody")?;
     let required = body.get("required") == Some(&Value::Bool(true));
     Some(format!(
@@ -161,7 +161,7 @@ fn body(op: &Value) -> Option<String> {
     ))
 }
 
-fn answers(op: &Value, success: bool) -> String {
+fn answers(op: &Op, success: bool) -> String {
     op.get("responses")
         .and_then(Value::as_object)
         .into_iter()
@@ -181,7 +181,7 @@ fn schema_of(holder: &Value) -> String {
         .map_or_else(|| "()".to_owned(), ty)
 }
 
-fn operation_change(key: &str, old: &Value, new: &Value, v: &mut Verdict) {
+fn operation_change(key: &str, old: &Op, new: &Op, v: &mut Verdict) {
     let (was, is) = (id(old), id(new));
     if was != is {
         v.breaking.push(format!(
@@ -330,10 +330,11 @@ fn request_types(doc: &Value) -> BTreeSet<String> {
 /// cargo-semver-checks) read them.
 pub fn variants(doc: &Value) -> anyhow::Result<[(Level, Value); 3]> {
     // A document that has grown already (a newer server's, or `.ci/run`'s
-    // grown copy) grows by the same parts under new names.
+    // grown copy) grows by the same parts under new names, until every
+    // part is new.
     let mut minor = doc.clone();
     let mut suffix = String::new();
-    while crate::grow::grow_named(&mut minor, &suffix)?.len() < 4 {
+    while crate::grow::grow_named(&mut minor, &suffix)?.len() < crate::grow::PARTS {
         minor = doc.clone();
         suffix.push_str("_next");
     }
