@@ -45,9 +45,8 @@ fn has_deserialize_with(attrs: &[syn::Attribute]) -> bool {
 
 impl VisitMut for FastTimes {
     fn visit_field_mut(&mut self, field: &mut syn::Field) {
-        // Only serde structs' fields are public (builders' are not).
         if is_utc_date_time(&field.ty)
-            && !matches!(field.vis, syn::Visibility::Inherited)
+            && super::is_serde_field(field)
             && !has_deserialize_with(&field.attrs)
         {
             let with = LitStr::new(LENIENT_DATE_TIME, Span::call_site());

@@ -96,8 +96,7 @@ fn without_deserialize_with(attrs: &mut Vec<Attribute>) {
 impl VisitMut for LenientIds {
     fn visit_field_mut(&mut self, field: &mut syn::Field) {
         let lenient = is_marker(&field.ty) || option_inner(&field.ty).is_some_and(is_marker);
-        // Only serde structs carry `serde` attributes (builders do not).
-        if lenient && !matches!(field.vis, syn::Visibility::Inherited) {
+        if lenient && super::is_serde_field(field) {
             // A required nullable field comes with its own deserializer
             // (`Option::deserialize`); the lenient one replaces it.
             without_deserialize_with(&mut field.attrs);

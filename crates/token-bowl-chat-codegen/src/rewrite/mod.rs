@@ -82,6 +82,13 @@ pub fn rewrite(
     Ok(())
 }
 
+/// Whether `field` belongs to one of the generated serde structs, whose
+/// fields are public (the builders' are private and carry no `serde`
+/// attributes).
+fn is_serde_field(field: &syn::Field) -> bool {
+    !matches!(field.vis, syn::Visibility::Inherited)
+}
+
 /// `code` with every rewrite applied (no operation table), as text.
 #[cfg(test)]
 fn rewritten(code: proc_macro2::TokenStream) -> String {
