@@ -33,11 +33,9 @@
 
 #![forbid(unsafe_code)]
 
-use std::{
-    fmt,
-    sync::{Arc, PoisonError, RwLock},
-};
+use std::{fmt, sync::Arc};
 
+use arc_swap::ArcSwapOption;
 use progenitor_client::{ClientHooks, OperationInfo};
 use reqwest::header::{HeaderName, HeaderValue};
 
@@ -220,6 +218,15 @@ impl Secret {
     pub fn header_value(&self) -> HeaderValue {
         self.0.clone()
     }
+
+    /// The sensitive header value in bytes of its own (a clone shares one
+    /// reference count, which every request would write).
+    fn header_copy(&self) -> HeaderValue {
+        let mut value =
+            HeaderValue::from_bytes(self.0.as_bytes()).unwrap_or_else(|_| self.0.clone());
+        value.set_sensitive(true);
+        value
+    }
 }
 
 impl fmt::Debug for Secret {
@@ -335,39 +342,43 @@ impl std::error::Error for InvalidApiKey {}
 
 /// The key a client sends, shared by all its clones and replaceable at run
 /// time: the next request uses whatever is set then.
+///
+/// Reading it writes nothing shared (an [`ArcSwapOption`], not a lock), so
+/// clients on several threads do not pass a cache line between them on
+/// every request.
 #[derive(Clone, Default)]
-pub struct Credentials(Arc<RwLock<Option<ApiKey>>>);
+pub struct Credentials(Arc<ArcSwapOption<ApiKey>>);
 
 impl Credentials {
     /// Credentials holding `key`, or none.
     pub fn new(key: Option<ApiKey>) -> Self {
-        Self(Arc::new(RwLock::new(key)))
+        Self(Arc::new(ArcSwapOption::new(key.map(Arc::new))))
     }
 
     /// Replaces the key; every clone of the client sees it.
     pub fn set(&self, key: ApiKey) {
-        *self.0.write().unwrap_or_else(PoisonError::into_inner) = Some(key);
+        self.0.store(Some(Arc::new(key)));
     }
 
     /// Removes the key.
     pub fn clear(&self) {
-        *self.0.write().unwrap_or_else(PoisonError::into_inner) = None;
+        self.0.store(None);
     }
 
     /// The current key, if any.
     pub fn get(&self) -> Option<ApiKey> {
-        self.0
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        self.0.load().as_deref().cloned()
     }
 
     /// Whether a key is set.
     pub fn is_set(&self) -> bool {
-        self.0
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .is_some()
+        self.0.load().is_some()
+    }
+
+    /// The header carrying the current key, if any: a copy of its own, so
+    /// that requests on several threads share no reference count.
+    pub(crate) fn header_value(&self) -> Option<HeaderValue> {
+        self.0.load().as_deref().map(Secret::header_copy)
     }
 }
 
@@ -608,6 +619,27 @@ mod tests {
         }
         assert!(format!("{client:?}").contains("<redacted>"));
         assert!(key.header_value().is_sensitive());
+    }
+
+    #[test]
+    fn each_request_gets_a_sensitive_copy_of_the_key_set_then() {
+        let credentials = Credentials::new(None);
+        let other = credentials.clone();
+        assert_eq!(credentials.header_value(), None);
+        other.set(ApiKey::new("first-key").unwrap());
+        let header = credentials.header_value().unwrap();
+        assert_eq!(header, "first-key");
+        assert!(header.is_sensitive());
+        other.set(ApiKey::new("second-key").unwrap());
+        assert_eq!(credentials.header_value().unwrap(), "second-key");
+        assert_eq!(
+            credentials.get().unwrap().expose_secret(),
+            "second-key",
+            "get() reads the same key"
+        );
+        other.clear();
+        assert!(!credentials.is_set());
+        assert_eq!(credentials.header_value(), None);
     }
 
     #[test]

@@ -140,11 +140,9 @@ pub(crate) fn authorize<E>(
     request: &mut reqwest::Request,
     info: &OperationInfo,
 ) -> Result<(), Error<E>> {
-    match client.inner.credentials.get() {
+    match client.inner.credentials.header_value() {
         Some(key) => {
-            request
-                .headers_mut()
-                .insert(API_KEY_HEADER, key.header_value());
+            request.headers_mut().insert(API_KEY_HEADER, key);
             Ok(())
         }
         None if requires_api_key(info.operation_id) => Err(no_api_key(info.operation_id)),

@@ -171,10 +171,15 @@ impl ClientBuilder {
             .map(ApiKey::new)
             .transpose()
             .map_err(|e| Error::Config(format!("{key_source} is not a usable API key: {e}")))?;
-        let agent = self.user_agent.as_deref().unwrap_or(DEFAULT_USER_AGENT);
-        let user_agent = HeaderValue::from_str(agent).map_err(|_| {
-            Error::Config(format!("user agent {agent:?} is not a valid header value"))
-        })?;
+        // reqwest clones the agent into every request: the default one is
+        // static, so that clone writes no reference count shared between
+        // threads.
+        let user_agent = match self.user_agent.as_deref() {
+            None => HeaderValue::from_static(DEFAULT_USER_AGENT),
+            Some(agent) => HeaderValue::from_str(agent).map_err(|_| {
+                Error::Config(format!("user agent {agent:?} is not a valid header value"))
+            })?,
+        };
         let client_is_ours = self.http.is_none();
         let http = match self.http {
             Some(http) => http,
