@@ -437,6 +437,10 @@ struct Tally {
 
 const ROUNDS: usize = 31;
 
+/// Read before each call of `--profile` (sequential), so that a memory
+/// trace can be split into calls (`calls.sh lines`).
+static CALL_MARKER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// One cell: `ROUNDS` rounds in which each of the three clients, new and
 /// warmed, makes `requests / ROUNDS` calls, in a rotating order, so that
 /// drift in the machine's speed reaches all three alike.
@@ -558,11 +562,23 @@ fn main() {
                 .unwrap()
         };
         if !multi && tasks == 1 {
+            // `calls.sh lines` splits a memory trace into calls at each
+            // read of `CALL_MARKER`, and tells the stack from the rest by
+            // the address of a local here.
+            let stack_mark = 0u8;
+            if std::env::var_os("CALLS_MARKER").is_some() {
+                eprintln!(
+                    "marker {:#x} stack {:#x}",
+                    &raw const CALL_MARKER as usize, &raw const stack_mark as usize
+                );
+            }
             runtime.block_on(async {
                 for _ in 0..n {
+                    std::hint::black_box(CALL_MARKER.load(std::sync::atomic::Ordering::Relaxed));
                     client.call(call).await;
                 }
             });
+            std::hint::black_box(&stack_mark);
             return;
         }
         let handles: Vec<_> = (0..tasks)

@@ -33,6 +33,14 @@
 # the median of 3 runs. `CACHE_KEEP=DIR` keeps the cachegrind.out files
 # (`cg_annotate DIR/cachegrind.out.own.current.0.1.1200.1`).
 #
+# `lines`: why D1 misses differ. Each client's sequential calls under
+# `valgrind --tool=lackey --trace-mem=yes`, split into calls at a marker the
+# bench reads before each: the distinct 64-byte lines one call touches (its
+# working set: a D1 cache smaller than that misses on every call), how many
+# of them are on the stack, and how deep the stack goes (benches/lines.py).
+# Current-thread runtime, the bench's own server, `me()` and
+# `send_message()` (`CACHE_CALLS`, `LINES_CALLS=N` calls, default 60).
+#
 # `wall`: the bench's own table (`-- --bench --multi`), RUNS times (default
 # 3) against each server; take the medians of the runs.
 set -euo pipefail
@@ -209,6 +217,23 @@ for server in sorted({r[0] for r in rows}, reverse=True):
                 print(line)
 PY
   ;;
+lines)
+  whos=("$@")
+  [ ${#whos[@]} -gt 0 ] || whos=(0 1)
+  echo "lines each call touches (valgrind --tool=lackey; calls 21 to ${LINES_CALLS:-60}, medians)"
+  for call in ${CACHE_CALLS:-0 2}; do
+    traced=()
+    for who in "${whos[@]}"; do
+      CALLS_MARKER=1 valgrind --tool=lackey --trace-mem=yes --log-file="$work/lackey.$call.$who" \
+        "$bin" --profile "$who" "$call" "${LINES_CALLS:-60}" 2>"$work/marker.$call.$who" >/dev/null &
+      traced+=($!)
+    done
+    # (Not a bare `wait`: nginx runs in the background too.)
+    wait "${traced[@]}"
+    python3 crates/token-bowl-chat/benches/lines.py "$work" "$call" "${whos[@]}"
+    rm -f "$work"/lackey.* "$work"/marker.*
+  done
+  ;;
 wall)
   runs=${1:-3}
   for server in own nginx; do
@@ -223,7 +248,7 @@ wall)
   done
   ;;
 *)
-  echo "usage: $0 instructions [WHO...] | cache [WHO...] | wall [RUNS]" >&2
+  echo "usage: $0 instructions [WHO...] | cache [WHO...] | lines [WHO...] | wall [RUNS]" >&2
   exit 2
   ;;
 esac
