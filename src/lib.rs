@@ -115,31 +115,9 @@ pub mod mock {
 #[doc(hidden)]
 pub mod mock_query;
 
-/// `ResponseValue::from_response` without copying the headers: they are
-/// moved out of the response before its body is read. The generated code
-/// calls this (see the codegen crate's rewrites).
-///
-/// Not an `async fn`, and the body read by [`reqwest::Response::chunk`]
-/// rather than `bytes()`: the future then holds the response once, not
-/// three times (`bytes()` nests two `async fn`s that each keep it).
-fn response_value<T: serde::de::DeserializeOwned, E>(
-    mut response: reqwest::Response,
-) -> impl Future<Output = Result<ResponseValue<T>, Error<E>>> {
-    let status = response.status();
-    let headers = std::mem::take(response.headers_mut());
-    async move {
-        let full = body(&mut response)
-            .await
-            .map_err(|e| Error::ResponseBodyError(with_url(e, &response)))?;
-        let inner =
-            serde_json::from_slice(&full).map_err(|e| Error::InvalidResponsePayload(full, e))?;
-        Ok(ResponseValue::new(inner, status, headers))
-    }
-}
-
 /// The whole body, as `Response::bytes` reads it: one chunk is kept as it
 /// came, several are joined.
-async fn body(response: &mut reqwest::Response) -> reqwest::Result<bytes::Bytes> {
+pub(crate) async fn body(response: &mut reqwest::Response) -> reqwest::Result<bytes::Bytes> {
     let Some(first) = response.chunk().await? else {
         return Ok(bytes::Bytes::new());
     };
@@ -158,7 +136,7 @@ async fn body(response: &mut reqwest::Response) -> reqwest::Result<bytes::Bytes>
 /// A body error naming the response's URL, as `Response::bytes` gives it.
 #[cold]
 #[inline(never)]
-fn with_url(error: reqwest::Error, response: &reqwest::Response) -> reqwest::Error {
+pub(crate) fn with_url(error: reqwest::Error, response: &reqwest::Response) -> reqwest::Error {
     match error.url() {
         Some(_) => error,
         None => error.with_url(response.url().clone()),
@@ -510,7 +488,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn response_value_keeps_status_and_headers_and_reads_the_body() {
+    fn an_answer_keeps_status_and_headers_and_decodes_after() {
         let answer = http::Response::builder()
             .status(201)
             .header("x-request-id", "r-1")
@@ -519,9 +497,8 @@ mod tests {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap();
-        let value: ResponseValue<types::ErrorBody> = runtime
-            .block_on(response_value::<_, ()>(reqwest::Response::from(answer)))
-            .unwrap();
+        let read = runtime.block_on(send::answer::<()>(reqwest::Response::from(answer)));
+        let value: ResponseValue<types::ErrorBody> = send::decoded(read).unwrap();
         assert_eq!(value.status(), reqwest::StatusCode::CREATED);
         assert_eq!(value.headers()["x-request-id"], "r-1");
         assert_eq!(
@@ -529,12 +506,12 @@ mod tests {
             serde_json::json!({"detail": "made"})
         );
         let bad = http::Response::builder().status(200).body("{").unwrap();
-        let err = runtime
-            .block_on(response_value::<types::ErrorBody, ()>(
-                reqwest::Response::from(bad),
-            ))
-            .unwrap_err();
+        let read = runtime.block_on(send::answer::<()>(reqwest::Response::from(bad)));
+        let err = send::decoded::<types::ErrorBody, ()>(read).unwrap_err();
         assert!(matches!(err, Error::InvalidResponsePayload(..)), "{err}");
+        // An error of the attempts passes through as it was.
+        let failed = send::decoded::<types::ErrorBody, ()>(Err(Error::Custom("cut".into())));
+        assert!(matches!(failed, Err(Error::Custom(m)) if m == "cut"));
     }
 
     #[test]

@@ -3,9 +3,13 @@
 //! attempt, inside one `token_bowl_request` span, and a [`Retry`] rule in
 //! the client's state decides whether a failed attempt is made again. An
 //! error answer is read whole inside its attempt ([`error_value`],
-//! [`unexpected`]), so a body cut short is a failure of that attempt.
-//! Each attempt sends its request with [`execute`], whose future holds
-//! little more than reqwest's own.
+//! [`unexpected`]), so a body cut short is a failure of that attempt; so
+//! is a JSON answer ([`answer`]), decoded once after the attempts
+//! ([`decoded`]). Each attempt builds its request out of line ([`build`])
+//! and sends it with [`execute`], whose future holds little more than
+//! reqwest's own. Both keep the stack frame of the attempts' poll small:
+//! it is on the stack while reqwest and hyper run beneath it, and every
+//! byte of it is memory each call touches.
 
 use std::{
     fmt,
@@ -99,6 +103,60 @@ where
         };
         pause(&span, wait).await;
     }
+}
+
+/// A JSON answer's status, headers (moved out, not copied) and body, read
+/// whole inside its attempt; [`decoded`] makes the value after the
+/// attempts. The attempts pass these few words up, not the decoded value,
+/// so their poll's stack frame has no room for it at each level.
+///
+/// Not an `async fn`, and the body read by [`reqwest::Response::chunk`]
+/// rather than `bytes()`: the future then holds the response once, not
+/// three times (`bytes()` nests two `async fn`s that each keep it).
+pub(crate) fn answer<E>(
+    mut response: reqwest::Response,
+) -> impl Future<Output = Result<ResponseValue<bytes::Bytes>, Error<E>>> {
+    let status = response.status();
+    let headers = std::mem::take(response.headers_mut());
+    async move {
+        let body = crate::body(&mut response)
+            .await
+            .map_err(|e| Error::ResponseBodyError(crate::with_url(e, &response)))?;
+        Ok(ResponseValue::new(body, status, headers))
+    }
+}
+
+/// The attempts' answer ([`answer`]) decoded as `T`, or their error as it
+/// was. Out of line: the decoder's room is in this call's stack frame,
+/// which is gone before the next call.
+#[inline(never)]
+#[allow(
+    clippy::result_large_err,
+    reason = "progenitor's `Error`, which the generated `send()` returns as it is"
+)]
+pub(crate) fn decoded<T: DeserializeOwned + fmt::Debug, E>(
+    answer: Result<ResponseValue<bytes::Bytes>, Error<E>>,
+) -> Result<ResponseValue<T>, Error<E>> {
+    let answer = answer?;
+    match serde_json::from_slice::<T>(&answer) {
+        Ok(value) => answer.map(|_| value),
+        Err(e) => Err(Error::InvalidResponsePayload(answer.into_inner(), e)),
+    }
+}
+
+/// Builds an attempt's request by calling `build`: out of line, so that
+/// the builders' temporaries take room in this call's stack frame, which
+/// is gone when the request is sent, not in the frame of the attempt's
+/// poll, which stays on the stack while reqwest and hyper run beneath it.
+#[inline(never)]
+#[allow(
+    clippy::result_large_err,
+    reason = "progenitor's `Error`, which the generated `send()` returns as it is"
+)]
+pub(crate) fn build<E>(
+    build: impl FnOnce() -> Result<(reqwest::Request, OperationInfo), Error<E>>,
+) -> Result<(reqwest::Request, OperationInfo), Error<E>> {
+    build()
 }
 
 /// Sends an attempt's request: adds the API key (an error, before

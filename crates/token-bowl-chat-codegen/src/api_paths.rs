@@ -23,12 +23,22 @@ pub const CLIENT_STATE: &str = "crate::ClientState";
 pub const SECRET: &str = "crate::Secret";
 /// The operation table's module, one constant per operation.
 pub const OPERATIONS: &str = "crate::operations";
-/// Reads a success answer, moving its headers.
+/// Reads a success answer, moving its headers: the form the
+/// `moved_headers` pass gives progenitor's `ResponseValue::from_response`.
+/// The `attempts` pass replaces each one (`SEND_ANSWER`, `SEND_DECODED`,
+/// `SEND_ERROR_VALUE`), so the generated code does not name it and the API
+/// crate does not define it.
 pub const RESPONSE_VALUE: &str = "crate::response_value";
 /// Runs a `send()`'s attempts under the client's retry rule.
 pub const SEND_ATTEMPTS: &str = "crate::send::attempts";
+/// Builds one attempt's request, out of line.
+pub const SEND_BUILD: &str = "crate::send::build";
 /// Sends one attempt's request (API key, executor, reqwest).
 pub const SEND_EXECUTE: &str = "crate::send::execute";
+/// Reads a JSON answer's body whole, to be decoded after the attempts.
+pub const SEND_ANSWER: &str = "crate::send::answer";
+/// Decodes the attempts' answer, once, out of line.
+pub const SEND_DECODED: &str = "crate::send::decoded";
 /// An answer's status code, and the answer (taken by value).
 pub const SEND_STATUS: &str = "crate::send::status";
 /// Runs a `send()` with a raw body once.
@@ -63,14 +73,23 @@ pub const API_PATHS: &[ApiPath] = &[
                   `crate::operations::X: Operation` for each operation",
     },
     ApiPath {
-        path: RESPONSE_VALUE,
-        must_be: "`fn(reqwest::Response) -> impl Future<Output = \
-                  Result<ResponseValue<T>, Error<E>>>` for `T: DeserializeOwned`",
-    },
-    ApiPath {
         path: SEND_ATTEMPTS,
         must_be: "`async fn(&Client, &'static Operation, impl Fn() -> Fut) \
                   -> Result<ResponseValue<T>, Error<E>>`",
+    },
+    ApiPath {
+        path: SEND_BUILD,
+        must_be: "`fn(impl FnOnce() -> Result<(reqwest::Request, OperationInfo), Error<E>>) \
+                  -> Result<(reqwest::Request, OperationInfo), Error<E>>`, not inlined",
+    },
+    ApiPath {
+        path: SEND_ANSWER,
+        must_be: "`async fn(reqwest::Response) -> Result<ResponseValue<bytes::Bytes>, Error<E>>`",
+    },
+    ApiPath {
+        path: SEND_DECODED,
+        must_be: "`fn(Result<ResponseValue<bytes::Bytes>, Error<E>>) \
+                  -> Result<ResponseValue<T>, Error<E>>` for `T: DeserializeOwned + Debug`",
     },
     ApiPath {
         path: SEND_EXECUTE,

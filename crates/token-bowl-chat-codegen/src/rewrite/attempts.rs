@@ -7,10 +7,16 @@
 //! the snake-case one), so the operation table finds it. An error answer
 //! is read by `crate::send::error_value` (the documented error body, or
 //! `UnexpectedResponse` with the body it came with), an unlisted status
-//! by `crate::send::unexpected`, both inside the attempt. The client's
+//! by `crate::send::unexpected`, both inside the attempt. A JSON answer
+//! is read whole inside the attempt too (`crate::send::answer`), and
+//! decoded once, after the attempts (`crate::send::decoded`): the attempts
+//! pass up its bytes, a few words, not the decoded value, so the stack
+//! frame of their poll has no room for it at each level. The client's
 //! hooks around the send (`pre`, `exec`, `post`) become one
 //! `crate::send::execute`, which consumes the request before the attempt
-//! waits, so the attempt's future does not keep it; the answer's status
+//! waits, so the attempt's future does not keep it; the request is built
+//! out of line (`crate::send::build`), so the stack frame of the attempt's
+//! poll does not keep its builders either; the answer's status
 //! is read by `crate::send::status`, which takes the answer by value for
 //! the same reason. A raw body
 //! (`reqwest::Body`, perhaps a stream) is sent once, in
@@ -25,8 +31,8 @@ use syn::{
 
 use super::Operations;
 use crate::api_paths::{
-    OPERATIONS, RESPONSE_VALUE, SEND_ATTEMPTS, SEND_ERROR_VALUE, SEND_EXECUTE, SEND_ONCE,
-    SEND_STATUS, SEND_UNEXPECTED, syn_path,
+    OPERATIONS, RESPONSE_VALUE, SEND_ANSWER, SEND_ATTEMPTS, SEND_BUILD, SEND_DECODED,
+    SEND_ERROR_VALUE, SEND_EXECUTE, SEND_ONCE, SEND_STATUS, SEND_UNEXPECTED, syn_path,
 };
 
 /// The pass: each `send()` becomes attempts (see the module docs).
@@ -173,10 +179,18 @@ impl<'ast> syn::visit::Visit<'ast> for BoundNames {
 /// (the locals named as the generator names them beside these arguments).
 /// A hook that fails stops the attempt with its error either way, and
 /// `post`, which the API crate does not implement, does nothing.
+///
+/// The statements before the hooks, which build the request, move into a
+/// closure that `crate::send::build` calls out of line:
+/// `let (request, info) = crate::send::build(move || -> Result<_, E> { ..
+/// Ok((request, info)) })?;`. The request's builders then take no room in
+/// the stack frame of the attempt's poll, which is on the stack while
+/// reqwest and hyper run beneath it.
 fn one_execute(
     stmts: &mut Vec<syn::Stmt>,
     client: &Ident,
     arguments: &[Ident],
+    error: &syn::Type,
 ) -> Result<(), String> {
     let [request, result, response] =
         ["request", "result", "response"].map(|name| generated_local(name, arguments));
@@ -197,10 +211,27 @@ fn one_execute(
             hooks.concat()
         ));
     };
+    if let Some(waits) = stmts[..at]
+        .iter()
+        .find(|stmt| flat(stmt).contains(".await"))
+    {
+        return Err(format!(
+            "its `send()` waits while it builds the request: `{}`",
+            flat(waits)
+        ));
+    }
+    let steps: Vec<syn::Stmt> = stmts.drain(..at).collect();
+    let build = syn_path(SEND_BUILD);
+    let built: syn::Stmt = parse_quote! {
+        let (#request, #info) = #build(move || -> ::std::result::Result<_, #error> {
+            #(#steps)*
+            Ok((#request, #info))
+        })?;
+    };
     let execute = syn_path(SEND_EXECUTE);
     let send: syn::Stmt =
         parse_quote!(let #response = #execute(#client, #request, &#info)?.await?;);
-    stmts.splice(at..at + hooks.len(), [send]);
+    stmts.splice(..hooks.len(), [built, send]);
     status_by_value(stmts, &response, arguments);
     Ok(())
 }
@@ -224,6 +255,71 @@ fn status_by_value(stmts: &mut Vec<syn::Stmt>, response: &Ident, arguments: &[Id
         at,
         parse_quote!(let (#status, #response) = #split(#response);),
     );
+}
+
+/// When every success arm of the attempt's final match reads JSON
+/// (`crate::response_value(response).await`), those arms read the body
+/// only (`crate::send::answer(response).await`), and it is decoded once,
+/// after the attempts (`crate::send::decoded(..)`, see the module docs).
+/// Returns whether it did that. An operation with another kind of success
+/// (an empty answer, a stream) is left as it was.
+fn late_decode(stmts: &mut [syn::Stmt]) -> bool {
+    let Some(syn::Stmt::Expr(syn::Expr::Match(read), None)) = stmts.last_mut() else {
+        return false;
+    };
+    let json = format!("{RESPONSE_VALUE}(response).await");
+    // An arm's body as it reads, without the braces of a block.
+    let arm_body = |arm: &syn::Arm| {
+        flat(&arm.body)
+            .trim_start_matches('{')
+            .trim_end_matches('}')
+            .to_owned()
+    };
+    let mut any = false;
+    for arm in &read.arms {
+        let body = arm_body(arm);
+        if body.starts_with("Err(") {
+            continue;
+        }
+        if body != json {
+            return false;
+        }
+        any = true;
+    }
+    if !any {
+        return false;
+    }
+    let answer = syn_path(SEND_ANSWER);
+    for arm in &mut read.arms {
+        if arm_body(arm) == json {
+            *arm.body = parse_quote!(#answer(response).await);
+        }
+    }
+    true
+}
+
+/// The error type of `-> Result<T, E>`.
+fn error_type(output: &syn::ReturnType) -> Option<syn::Type> {
+    let syn::ReturnType::Type(_, ty) = output else {
+        return None;
+    };
+    let syn::Type::Path(path) = &**ty else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    if last.ident != "Result" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    match args.args.iter().nth(1)? {
+        // (Through tokens: syn's `Clone` impls are not always built.)
+        syn::GenericArgument::Type(error) => {
+            syn::parse2(quote::ToTokens::to_token_stream(error)).ok()
+        }
+        _ => None,
+    }
 }
 
 /// Whether the statements send a raw body (`.body(body)`).
@@ -295,8 +391,14 @@ impl VisitMut for Attempts<'_> {
             }
         };
         let mut body: Vec<syn::Stmt> = f.block.stmts.split_off(start);
+        let Some(error) = error_type(&f.sig.output) else {
+            f.block.stmts.append(&mut body);
+            let why = "its `send()` does not return `Result<_, Error<_>>`".to_owned();
+            self.errors.push((name, why));
+            return;
+        };
         // (It changes `body` only when it succeeds.)
-        if let Err(why) = one_execute(&mut body, &client, &arguments) {
+        if let Err(why) = one_execute(&mut body, &client, &arguments, &error) {
             f.block.stmts.append(&mut body);
             self.errors.push((name, why));
             return;
@@ -304,6 +406,7 @@ impl VisitMut for Attempts<'_> {
         for stmt in &mut body {
             ErrorArms.visit_stmt_mut(stmt);
         }
+        let decode_after = late_decode(&mut body);
         let constant = Ident::new(constant, Span::call_site());
         let operations = syn_path(OPERATIONS);
         let run: syn::Expr = if sends_raw_body(&body) {
@@ -332,6 +435,12 @@ impl VisitMut for Attempts<'_> {
                 .await
             }}
         };
+        let run: syn::Expr = if decode_after {
+            let decoded = syn_path(SEND_DECODED);
+            parse_quote!(#decoded(#run))
+        } else {
+            run
+        };
         f.block.stmts.push(syn::Stmt::Expr(run, None));
     }
 }
@@ -358,13 +467,24 @@ mod tests {
         let send = |builder: &str| send_of(&client, builder);
         let get = send("GetThing");
         assert!(
-            get.contains("letid=&id;crate::send::attempts(client,&crate::operations::GETTHING,move||asyncmove{leturl="),
+            get.contains("letid=&id;crate::send::attempts(client,&crate::operations::GETTHING,move||asyncmove{let(request,info)=crate::send::build("),
             "{get}"
         );
         assert!(get.contains(r#"operation_id:"getThing""#), "{get}");
         // The hooks around the send are one call, which consumes the request.
         assert!(
             get.contains("letresponse=crate::send::execute(client,request,&info)?.await?;"),
+            "{get}"
+        );
+        // The request is built out of line, in a closure.
+        assert!(
+            get.contains("let(request,info)=crate::send::build(move||->::std::result::Result<_,Error<::std::string::String>,>{leturl="),
+            "{get}"
+        );
+        assert!(
+            get.contains(
+                r#"letinfo=OperationInfo{operation_id:"getThing",};Ok((request,info))})?;"#
+            ),
             "{get}"
         );
         assert!(!client.contains(".pre(&mut"), "{client}");
@@ -376,6 +496,15 @@ mod tests {
             get.contains("404u16=>Err(crate::send::error_value(response).await),"),
             "{get}"
         );
+        // A JSON answer is read inside the attempt and decoded after them.
+        assert!(
+            get.contains("200u16=>crate::send::answer(response).await,"),
+            "{get}"
+        );
+        assert!(
+            get.contains("crate::send::decoded({letid=&id;crate::send::attempts("),
+            "{get}"
+        );
         assert!(
             get.contains("_=>Err(crate::send::unexpected(response).await)"),
             "{get}"
@@ -383,6 +512,12 @@ mod tests {
         let upload = send("Upload");
         assert!(
             upload.contains("crate::send::once(&crate::operations::UPLOAD,move||asyncmove{"),
+            "{upload}"
+        );
+        // An empty answer is no JSON: nothing is decoded after the attempt.
+        assert!(!upload.contains("crate::send::decoded("), "{upload}");
+        assert!(
+            upload.contains("Ok(ResponseValue::empty(response))"),
             "{upload}"
         );
         assert!(
@@ -430,9 +565,10 @@ mod tests {
             assert!(at < send.find("crate::send::attempts(").unwrap(), "{send}");
         }
         assert!(
-            send.contains("crate::send::attempts(_client,&crate::operations::TILE,move||asyncmove{let_url=format!("),
+            send.contains("crate::send::attempts(_client,&crate::operations::TILE,move||asyncmove{let(_request,info)=crate::send::build("),
             "{send}"
         );
+        assert!(send.contains("{let_url=format!("), "{send}");
         for borrowed in [
             "url", "request", "result", "response", "info", "query", "body",
         ] {

@@ -16,12 +16,14 @@
 //!    client sends it (a list repeats the key; a union has no `Display`).
 //! 8. [`no_api_version`]: no `api-version` header on requests.
 //! 9. [`moved_headers`]: answers are read by `crate::response_value`,
-//!    which moves the headers.
+//!    which moves the headers (a form `attempts` replaces in turn).
 //! 10. [`other_methods`]: OPTIONS and TRACE are sent with
 //!     `request(Method::X, url)` (`reqwest::Client` has no shortcut).
 //! 11. [`attempts`]: each `send()` becomes attempts under the retry rule
 //!     (the client only; it needs the operation table). It reads the
-//!     error bodies as `moved_headers` leaves them, so it runs last.
+//!     answers as `moved_headers` leaves them, so it runs last: a JSON
+//!     answer is read whole in the attempt and decoded after the
+//!     attempts, an error body inside the attempt.
 //!
 //! The paths these passes name in the API crate are in
 //! [`API_PATHS`](crate::api_paths::API_PATHS).

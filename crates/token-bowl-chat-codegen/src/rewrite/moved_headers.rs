@@ -1,7 +1,8 @@
 //! **Headers moved, not copied.** progenitor's
 //! `ResponseValue::from_response` copies the response's headers before it
-//! reads the body; the generated code calls the API crate's
-//! `crate::response_value` instead, which moves them.
+//! reads the body; this pass calls `crate::response_value` instead, a
+//! form the `attempts` pass turns into the API crate's readers, which move
+//! them (`crate::send::answer`, `crate::send::error_value`).
 
 use syn::{
     parse_quote,

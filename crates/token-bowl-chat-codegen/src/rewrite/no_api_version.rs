@@ -121,10 +121,10 @@ mod tests {
         let traced = send("Traced");
         assert!(traced.contains("header_map.append(\"x-trace\""), "{traced}");
         assert!(traced.contains(".headers(header_map)"), "{traced}");
-        // Answers are read by the API crate's `response_value`, which moves
+        // Answers are read by the API crate's `send::answer`, which moves
         // the headers rather than copying them.
         assert!(
-            plain.contains("200u16=>crate::response_value(response).await"),
+            plain.contains("200u16=>crate::send::answer(response).await"),
             "{plain}"
         );
         assert!(!client.contains("ResponseValue::from_response"), "{client}");
