@@ -135,10 +135,14 @@ fn flat(tokens: &impl quote::ToTokens) -> String {
         .collect()
 }
 
-/// The error arms read inside the attempt (see the module docs).
-struct ErrorArms;
+/// The error arms read inside the attempt (see the module docs); the
+/// answer is the local `response` (`_response` beside an argument of that
+/// name).
+struct ErrorArms<'a> {
+    response: &'a Ident,
+}
 
-impl VisitMut for ErrorArms {
+impl VisitMut for ErrorArms<'_> {
     fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
         visit_mut::visit_expr_mut(self, expr);
         if !matches!(expr, syn::Expr::Call(_)) {
@@ -146,16 +150,17 @@ impl VisitMut for ErrorArms {
         }
         // An error body as the `moved_headers` pass leaves it.
         let read = flat(expr);
+        let response = self.response;
         let reader =
-            if read == format!("Err(Error::ErrorResponse({RESPONSE_VALUE}(response).await?))") {
+            if read == format!("Err(Error::ErrorResponse({RESPONSE_VALUE}({response}).await?))") {
                 SEND_ERROR_VALUE
-            } else if read == "Err(Error::UnexpectedResponse(response))" {
+            } else if read == format!("Err(Error::UnexpectedResponse({response}))") {
                 SEND_UNEXPECTED
             } else {
                 return;
             };
         let reader = syn_path(reader);
-        *expr = parse_quote!(Err(#reader(response).await));
+        *expr = parse_quote!(Err(#reader(#response).await));
     }
 }
 
@@ -263,11 +268,11 @@ fn status_by_value(stmts: &mut Vec<syn::Stmt>, response: &Ident, arguments: &[Id
 /// after the attempts (`crate::send::decoded(..)`, see the module docs).
 /// Returns whether it did that. An operation with another kind of success
 /// (an empty answer, a stream) is left as it was.
-fn late_decode(stmts: &mut [syn::Stmt]) -> bool {
+fn late_decode(stmts: &mut [syn::Stmt], response: &Ident) -> bool {
     let Some(syn::Stmt::Expr(syn::Expr::Match(read), None)) = stmts.last_mut() else {
         return false;
     };
-    let json = format!("{RESPONSE_VALUE}(response).await");
+    let json = format!("{RESPONSE_VALUE}({response}).await");
     // An arm's body as it reads, without the braces of a block.
     let arm_body = |arm: &syn::Arm| {
         flat(&arm.body)
@@ -292,7 +297,7 @@ fn late_decode(stmts: &mut [syn::Stmt]) -> bool {
     let answer = syn_path(SEND_ANSWER);
     for arm in &mut read.arms {
         if arm_body(arm) == json {
-            *arm.body = parse_quote!(#answer(response).await);
+            *arm.body = parse_quote!(#answer(#response).await);
         }
     }
     true
@@ -403,10 +408,14 @@ impl VisitMut for Attempts<'_> {
             self.errors.push((name, why));
             return;
         }
+        let response = generated_local("response", &arguments);
         for stmt in &mut body {
-            ErrorArms.visit_stmt_mut(stmt);
+            ErrorArms {
+                response: &response,
+            }
+            .visit_stmt_mut(stmt);
         }
-        let decode_after = late_decode(&mut body);
+        let decode_after = late_decode(&mut body, &response);
         let constant = Ident::new(constant, Span::call_site());
         let operations = syn_path(OPERATIONS);
         let run: syn::Expr = if sends_raw_body(&body) {
@@ -569,6 +578,16 @@ mod tests {
             "{send}"
         );
         assert!(send.contains("{let_url=format!("), "{send}");
+        // The answer, `_response` here, is read by the API crate's readers.
+        assert!(
+            send.contains("200u16=>crate::send::answer(_response).await,"),
+            "{send}"
+        );
+        assert!(
+            send.contains("_=>Err(crate::send::unexpected(_response).await)"),
+            "{send}"
+        );
+        assert!(!send.contains("response_value"), "{send}");
         for borrowed in [
             "url", "request", "result", "response", "info", "query", "body",
         ] {
