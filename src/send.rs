@@ -386,3 +386,35 @@ impl Whole {
 pub async fn read_error_answer<E: DeserializeOwned>(response: reqwest::Response) -> Error<E> {
     error_value(response).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_answer_keeps_status_and_headers_and_decodes_after() {
+        let made = http::Response::builder()
+            .status(201)
+            .header("x-request-id", "r-1")
+            .body(r#"{"detail":"made"}"#)
+            .unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let read = runtime.block_on(answer::<()>(reqwest::Response::from(made)));
+        let value: ResponseValue<crate::types::ErrorBody> = decoded(read).unwrap();
+        assert_eq!(value.status(), reqwest::StatusCode::CREATED);
+        assert_eq!(value.headers()["x-request-id"], "r-1");
+        assert_eq!(
+            serde_json::to_value(value.into_inner()).unwrap(),
+            serde_json::json!({"detail": "made"})
+        );
+        let bad = http::Response::builder().status(200).body("{").unwrap();
+        let read = runtime.block_on(answer::<()>(reqwest::Response::from(bad)));
+        let err = decoded::<crate::types::ErrorBody, ()>(read).unwrap_err();
+        assert!(matches!(err, Error::InvalidResponsePayload(..)), "{err}");
+        // An error of the attempts passes through as it was.
+        let failed = decoded::<crate::types::ErrorBody, ()>(Err(Error::Custom("cut".into())));
+        assert!(matches!(failed, Err(Error::Custom(m)) if m == "cut"));
+    }
+}

@@ -89,6 +89,26 @@ async fn other_errors_are_not_retried() {
 }
 
 #[tokio::test]
+async fn a_success_body_that_does_not_decode_is_not_retried() {
+    // The answer is decoded after the attempts: a retrying client still
+    // makes one request, and the error is the decoding's.
+    let server = server().await;
+    let mut bad = profile();
+    bad["username"] = json!(5);
+    flaky(
+        &server,
+        "GET",
+        json_response(200, bad),
+        1,
+        json_response(200, profile()),
+    )
+    .await;
+    let err = client(&server).me().await.unwrap_err();
+    assert!(matches!(err, Error::Decode(_)), "{err:?}");
+    assert_eq!(requests(&server).await, 1);
+}
+
+#[tokio::test]
 async fn retries_stop_after_the_configured_count() {
     let server = server().await;
     flaky(
